@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.static import serve
+
+from coalition import views
+from members import account_views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("admin/", admin.site.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.HomeView.as_view(), name="home"),
+    # Our login first: same view as allauth's, but a 429 page once failed attempts hit the limit.
+    path("accounts/login/", account_views.LoginView.as_view(), name="account_login"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("members.urls")),
+)
+
+if settings.DEBUG:
+    # Media in the embedded mode only; the full stack serves it from object storage or the proxy.
+    urlpatterns += [
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            login_not_required(serve),
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]

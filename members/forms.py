@@ -1,0 +1,77 @@
+from django import forms
+from django.contrib.auth.forms import SetPasswordForm
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Mission, User, normalize_email
+
+
+class InvitationAcceptForm(SetPasswordForm):
+    """Choose a password for an invited account."""
+
+
+class RoleFormMixin:
+    """Role and mission go together: the secretariat has no mission, everyone else has one.
+
+    Admin access follows the role, so it is set here rather than ticked by hand.
+    """
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        role, mission = cleaned.get("role"), cleaned.get("mission")
+        if role == User.Role.SECRETARIAT and mission is not None:
+            self.add_error(
+                "mission",
+                forms.ValidationError(
+                    _("The secretariat belongs to no mission; leave this empty."), code="mission_not_allowed"
+                ),
+            )
+        elif role in (User.Role.STAFF, User.Role.COORDINATOR) and mission is None:
+            self.add_error(
+                "mission",
+                forms.ValidationError(
+                    _("Choose the mission this person works for."), code="mission_required"
+                ),
+            )
+        return cleaned
+
+    def _post_clean(self) -> None:
+        if "role" in self.cleaned_data:
+            self.instance.is_staff = self.cleaned_data["role"] == User.Role.SECRETARIAT
+        super()._post_clean()
+
+
+class InviteUserForm(RoleFormMixin, forms.ModelForm):
+    """The admin's "add user" form: the person gets an email to set their own password."""
+
+    class Meta:
+        model = User
+        fields = ["email", "full_name", "role", "mission"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mission"].queryset = Mission.objects.select_related("member")
+
+    def clean_email(self) -> str:
+        email = normalize_email(self.cleaned_data["email"])
+        existing = User.objects.filter(email__iexact=email).first()
+        if existing is not None:
+            raise forms.ValidationError(
+                _("An account with this email address already exists (%(name)s). Edit that account instead."),
+                code="email_taken",
+                params={"name": existing},
+            )
+        return email
+
+
+class UserChangeForm(RoleFormMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["email", "full_name", "role", "mission", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "mission" in self.fields:
+            self.fields["mission"].queryset = Mission.objects.select_related("member")
+
+    def clean_email(self) -> str:
+        return normalize_email(self.cleaned_data["email"])

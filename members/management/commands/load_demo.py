@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from members.demo import DEMO_PASSWORD, load_member_demo
+
+
+class Command(BaseCommand):
+    help = "Load demo missions, people and content. Safe to run again: what exists is left as it is."
+
+    def handle(self, *args, **options) -> None:
+        logins = load_member_demo()
+        self.stdout.write(self.style.SUCCESS("Demo data is loaded."))
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        shown_roles: set[str] = set()
+        for login in logins:
+            # The secretariat, then one coordinator and one staff account: enough to try every role.
+            if login.role in shown_roles:
+                continue
+            shown_roles.add(login.role)
+            self.stdout.write(f"  {login.role:<14} {login.email:<48} {login.where}")
+        self.stdout.write(
+            f"  ... and {len(logins) - len(shown_roles)} more mission accounts, listed in the admin."
+        )
+        if not settings.ADMIN_REQUIRE_MFA:
+            self.stdout.write(
+                self.style.WARNING(
+                    "\nTwo-factor authentication is NOT required for the admin in this mode "
+                    "(ADMIN_REQUIRE_MFA is off). Production requires it."
+                )
+            )

@@ -1,0 +1,65 @@
+"""factory_boy factories for the whole suite; conftest.py exposes them as fixtures."""
+
+import factory
+from django_countries import countries
+
+from members.models import Member, Mission, User
+from members.services import user_sync_groups
+
+TEST_PASSWORD = "correct horse battery staple"
+
+# Codes the data migration does not use, so factories never collide with the real members.
+_SEEDED = {"AR", "BF", "CV", "CL", "GE", "ID", "NZ", "NO", "PE", "KR", "GM", "TN", "UY", "EU", "CO"}
+_FREE_CODES = [code for code, _name in countries if code not in _SEEDED]
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+        django_get_or_create = ("country",)
+
+    country = factory.Sequence(lambda n: _FREE_CODES[n % len(_FREE_CODES)])
+    kind = Member.Kind.STATE
+    regional_group = Member.RegionalGroup.WEOG
+    status = Member.Status.MEMBER
+    joined_on = factory.Faker("date_between", start_date="-5y", end_date="today")
+
+
+class MissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mission
+
+    member = factory.SubFactory(MemberFactory)
+    kind = Mission.Kind.GENEVA
+    name = factory.LazyAttribute(lambda o: f"Permanent Mission of {o.member.name} in Geneva")
+    address = "Geneva"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """Mission staff by default; see the role-specific factories below."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name")
+    role = User.Role.STAFF
+    mission = factory.SubFactory(MissionFactory)
+    is_staff = False
+    password = factory.django.Password(TEST_PASSWORD)
+
+    @factory.post_generation
+    def groups(self, create: bool, extracted, **kwargs) -> None:
+        if create:
+            user_sync_groups(user=self)
+
+
+class CoordinatorFactory(UserFactory):
+    role = User.Role.COORDINATOR
+
+
+class SecretariatFactory(UserFactory):
+    role = User.Role.SECRETARIAT
+    mission = None
+    is_staff = True
