@@ -7,8 +7,10 @@ from allauth.account.decorators import secure_admin_login
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,6 +19,7 @@ class CoalitionAdminSite(admin.AdminSite):
     site_title = _("Good Stories secretariat")
     index_title = _("Administration")
 
+    @method_decorator(login_not_required)
     def login(self, request, extra_context=None):
         # The admin has no login form of its own: it sends people to allauth's, so the same rate limits and
         # two-factor step apply everywhere.

@@ -36,7 +36,11 @@ def user_invite(
     email = normalize_email(email)
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(
-            {"email": _("An account with this email address already exists.")}, code="email_taken"
+            {
+                "email": ValidationError(
+                    _("An account with this email address already exists."), code="email_taken"
+                )
+            }
         )
     user = User(
         email=email,
@@ -81,16 +85,16 @@ def invitation_send(*, invitation_id: int) -> bool:
         if invitation is None or invitation.sent_at or invitation.accepted_at or invitation.is_expired:
             return False
         user = invitation.user
-        context = {
-            "user": user,
-            "invitation": invitation,
-            "accept_url": f"{settings.SITE_URL}{invitation.get_absolute_url()}",
-            "valid_days": settings.INVITATION_VALIDITY.days,
-        }
+        # The whole mail, link included, in the site's default language: the same from a worker or a request.
         with translation.override(settings.LANGUAGE_CODE):
-            subject = _("Your invitation to the Good Human Rights Stories portal")
+            context = {
+                "user": user,
+                "invitation": invitation,
+                "accept_url": f"{settings.SITE_URL}{invitation.get_absolute_url()}",
+                "valid_days": settings.INVITATION_VALIDITY.days,
+            }
             message = EmailMultiAlternatives(
-                subject=subject,
+                subject=_("Your invitation to the Good Human Rights Stories portal"),
                 body=render_to_string("members/email/invitation.txt", context),
                 to=[user.email],
             )
