@@ -1,4 +1,5 @@
 import pytest
+from django.db import connections
 
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -27,6 +28,9 @@ def browser(chromium_path):
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # Playwright runs the test in a greenlet with its own context, so Django opened a separate database
+        # connection for it; close it here, or it would keep the test database from being dropped.
+        connections.close_all()
 
 
 @pytest.fixture
