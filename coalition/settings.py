@@ -117,7 +117,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "publish-due-stories": {"task": "stories.tasks.publish_due_stories", "schedule": 60.0},
+    "remove-stale-pending-uploads": {
+        "task": "stories.tasks.remove_stale_pending_uploads",
+        "schedule": 6 * 3600.0,
+    },
+}
 
 # Mail: printed to the console by default; SMTP through EMAIL_URL (smtp://user:pass@host:port).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -195,14 +201,25 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Originals of photos and pending uploads live in "private": a place with no public URL.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if env.str("AWS_STORAGE_BUCKET_NAME", default=""):
     # Media on S3-compatible object storage (django-storages, `pip install .[s3]`); the AWS_* and
-    # AWS_S3_ENDPOINT_URL variables are read by django-storages itself.
+    # AWS_S3_ENDPOINT_URL variables are read by django-storages itself. Private files go to a prefix whose
+    # objects are never public: they are read by the portal itself, not linked.
     STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"location": "private", "default_acl": "private", "querystring_auth": True},
+    }
     AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME")
     AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default=None)
     AWS_DEFAULT_ACL = None

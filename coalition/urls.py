@@ -20,6 +20,8 @@ urlpatterns += i18n_patterns(
     path("accounts/login/", account_views.LoginView.as_view(), name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),
+    path("", include("stories.urls")),
+    path("my/stories/", include("stories.my_urls")),
 )
 
 if settings.DEBUG:

@@ -8,7 +8,9 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -44,6 +46,33 @@ def pytest_configure(config) -> None:
     # This run's own task queue, so a worker started by a test never takes another run's tasks (and the other
     # way round). Celery reads its configuration lazily, after this.
     settings.CELERY_TASK_DEFAULT_QUEUE = f"tests-{uuid.uuid4().hex[:12]}"
+    _media_in_a_temporary_folder()
+
+
+def _media_in_a_temporary_folder() -> None:
+    """Uploads and renditions of this run go to a folder of its own, never into the checkout."""
+    from django.core.files.storage import storages
+
+    from stories.models import PendingUpload, StoryImage
+
+    root = Path(tempfile.mkdtemp(prefix="goodstories-media-"))
+    settings.MEDIA_ROOT = root / "public"
+    settings.PRIVATE_MEDIA_ROOT = root / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": settings.PRIVATE_MEDIA_ROOT, "base_url": None},
+        },
+    }
+    # Forget storages built from the old settings, as Django's own setting_changed handler does.
+    storages._backends = None
+    storages._storages = {}
+    storages.__dict__.pop("backends", None)
+    # File fields resolved their storage when the models loaded: point them at the new one.
+    StoryImage._meta.get_field("original").storage = storages["private"]
+    PendingUpload._meta.get_field("file").storage = storages["private"]
 
 
 @pytest.fixture(autouse=True)
@@ -99,6 +128,12 @@ def coordinator(mission):
 @pytest.fixture
 def secretariat_user(db):
     return factories.SecretariatFactory(full_name="Sami Secretariat")
+
+
+@pytest.fixture
+def story(staff_user):
+    """A complete draft of staff_user's member, written by staff_user."""
+    return factories.StoryFactory(member=staff_user.mission.member, author=staff_user)
 
 
 @pytest.fixture
@@ -160,6 +195,8 @@ def celery_worker(transactional_db, tmp_path):
         "DATABASE_URL": database_url,
         "CELERY_TASK_DEFAULT_QUEUE": app.conf.task_default_queue,
         "EMAIL_URL": "consolemail://",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
     }
     output_path = tmp_path / "worker.log"
     with output_path.open("w") as output:

@@ -63,3 +63,34 @@ class SecretariatFactory(UserFactory):
     role = User.Role.SECRETARIAT
     mission = None
     is_staff = True
+
+
+class StoryFactory(factory.django.DjangoModelFactory):
+    """A draft by default; use the workflow services (or `status=`) for the other states."""
+
+    class Meta:
+        model = "stories.Story"
+        skip_postgeneration_save = True
+
+    member = factory.SubFactory(MemberFactory)
+    author = None
+    title = factory.Sequence(lambda n: f"Mobile courts reach remote villages {n}")
+    slug = factory.Sequence(lambda n: f"mobile-courts-reach-remote-villages-{n}")
+    summary = (
+        "Judges travel to where people live, so that nobody has to give up a case for lack of a bus fare."
+    )
+    body = "Since 2019, **mobile courts** have held hearings in village halls.\n\n- Free\n- Close by"
+    policy_year = 2019
+    language = "en"
+
+    @factory.post_generation
+    def themes(self, create: bool, extracted, **kwargs) -> None:
+        from stories.models import Theme
+
+        if create:
+            self.themes.set(extracted if extracted is not None else Theme.objects.filter(slug__in=["sdg-16"]))
+
+
+class PublishedStoryFactory(StoryFactory):
+    status = "published"
+    published_at = factory.Faker("date_time_this_decade", tzinfo=__import__("datetime").timezone.utc)

@@ -1,0 +1,283 @@
+"""The secretariat's review queue. Content is read-only here: it is the mission's text; every change of
+status goes through an action that calls the workflow service, with a form for the comment or the time."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, IntegerField, Value, When
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from stories import services
+from stories.forms import CommentForm, OptionalCommentForm, ScheduleForm
+from stories.models import RecommendationReference, Story, StoryEvent, StoryImage, Theme
+
+
+class StoryEventInline(admin.TabularInline):
+    model = StoryEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "actor", "from_status", "to_status", "comment", "notified_at"]
+    readonly_fields = fields
+    verbose_name_plural = _("History")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class StoryImageInline(admin.TabularInline):
+    model = StoryImage
+    extra = 0
+    can_delete = False
+    fields = ["thumbnail", "alt_text", "caption", "credit", "consent_confirmed", "order"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("photo"))
+    def thumbnail(self, image: StoryImage) -> str:
+        url = image.smallest_url or reverse("my_stories:image_original", args=[image.pk])
+        return format_html(
+            '<img src="{}" alt="{}" style="max-width: 160px; height: auto;">', url, image.alt_text
+        )
+
+
+class RecommendationInline(admin.TabularInline):
+    model = RecommendationReference
+    extra = 0
+    can_delete = False
+    fields = ["mechanism", "reference", "url"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("review", _("Waiting for review")), ("scheduled", _("Scheduled"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "review":
+            return queryset.filter(status=Story.Status.SUBMITTED)
+        if self.value() == "scheduled":
+            return queryset.filter(status=Story.Status.SCHEDULED)
+        return queryset
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    list_display = ["title", "member", "status", "submitted_at", "waiting", "updated_at", "author"]
+    list_filter = [QueueFilter, "status", "member", "themes", "language"]
+    search_fields = ["title", "summary", "slug"]
+    list_select_related = ["member", "author"]
+    date_hierarchy = "submitted_at"
+    inlines = [StoryImageInline, RecommendationInline, StoryEventInline]
+    actions = ["request_changes", "approve", "schedule", "reject", "withdraw"]
+    fieldsets = [
+        (None, {"fields": ["preview_link", "status", "member", "author", "language", "title", "slug"]}),
+        (_("Content"), {"fields": ["summary", "body", "policy_year", "themes", "video_url", "source_url"]}),
+        (
+            _("Dates"),
+            {
+                "fields": [
+                    "created_at",
+                    "updated_at",
+                    "updated_by",
+                    "submitted_at",
+                    "scheduled_for",
+                    "published_at",
+                ]
+            },
+        ),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Everything: the mission owns the text, the services own the status.
+        return [
+            "preview_link",
+            *(f.name for f in Story._meta.get_fields() if f.concrete and not f.auto_created),
+        ]
+
+    def get_queryset(self, request):
+        # The review queue: submitted stories first, oldest submission first.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                queue_rank=Case(
+                    When(status=Story.Status.SUBMITTED, then=Value(0)),
+                    When(status=Story.Status.SCHEDULED, then=Value(1)),
+                    default=Value(2),
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("queue_rank", "submitted_at", "-updated_at")
+        )
+
+    def has_add_permission(self, request) -> bool:
+        return False  # stories are written by missions, on the site
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # withdraw instead: the history stays
+
+    def has_moderate_permission(self, request) -> bool:
+        return services.can_moderate(user=request.user)
+
+    @admin.display(description=_("preview"))
+    def preview_link(self, story: Story) -> str:
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("my_stories:story_preview", args=[story.pk]),
+            _("Open the preview"),
+        )
+
+    @admin.display(description=_("waiting"), ordering="submitted_at")
+    def waiting(self, story: Story) -> str:
+        if story.status != Story.Status.SUBMITTED or not story.submitted_at:
+            return "—"
+        from django.utils.timesince import timesince
+
+        return timesince(story.submitted_at)
+
+    # --- actions: each asks for what it needs, then calls the service once per story --------------------
+
+    def _run(self, request, queryset, *, title, form_class, button, call):
+        if "apply" in request.POST:
+            form = form_class(request.POST)
+            if form.is_valid():
+                done = 0
+                for story in queryset:
+                    try:
+                        call(story, form.cleaned_data)
+                    except (ValidationError, PermissionDenied) as error:
+                        text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                        self.message_user(request, f"“{story.title}”: {text}", messages.ERROR)
+                    else:
+                        done += 1
+                if done:
+                    self.message_user(
+                        request,
+                        ngettext("%(count)d story: done.", "%(count)d stories: done.", done)
+                        % {"count": done},
+                        messages.SUCCESS,
+                    )
+                return None
+        else:
+            form = form_class()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "stories": queryset,
+            "form": form,
+            "button": button,
+            "action": request.POST.get("action"),
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/stories/story/transition.html", context)
+
+    @admin.action(description=_("Request changes (with a comment)"), permissions=["moderate"])
+    def request_changes(self, request, queryset):
+        return self._run(
+            request,
+            queryset,
+            title=_("Request changes"),
+            form_class=CommentForm,
+            button=_("Send back to the mission"),
+            call=lambda story, data: services.story_request_changes(
+                story_id=story.pk, actor=request.user, comment=data["comment"]
+            ),
+        )
+
+    @admin.action(description=_("Approve and publish now"), permissions=["moderate"])
+    def approve(self, request, queryset):
+        return self._run(
+            request,
+            queryset,
+            title=_("Approve and publish now"),
+            form_class=OptionalCommentForm,
+            button=_("Publish"),
+            call=lambda story, data: services.story_approve(
+                story_id=story.pk, actor=request.user, comment=data["comment"]
+            ),
+        )
+
+    @admin.action(description=_("Approve and publish at a set time"), permissions=["moderate"])
+    def schedule(self, request, queryset):
+        return self._run(
+            request,
+            queryset,
+            title=_("Approve and publish at a set time"),
+            form_class=ScheduleForm,
+            button=_("Schedule"),
+            call=lambda story, data: services.story_schedule(
+                story_id=story.pk, actor=request.user, publish_at=data["publish_at"], comment=data["comment"]
+            ),
+        )
+
+    @admin.action(description=_("Reject (with a comment)"), permissions=["moderate"])
+    def reject(self, request, queryset):
+        return self._run(
+            request,
+            queryset,
+            title=_("Reject"),
+            form_class=CommentForm,
+            button=_("Reject"),
+            call=lambda story, data: services.story_reject(
+                story_id=story.pk, actor=request.user, comment=data["comment"]
+            ),
+        )
+
+    @admin.action(description=_("Withdraw (with the reason)"), permissions=["moderate"])
+    def withdraw(self, request, queryset):
+        return self._run(
+            request,
+            queryset,
+            title=_("Withdraw"),
+            form_class=WithdrawForm,
+            button=_("Withdraw from the portal"),
+            call=lambda story, data: services.story_withdraw(
+                story_id=story.pk, actor=request.user, reason=data["comment"]
+            ),
+        )
+
+
+class WithdrawForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "The author and their coordinator receive it. The public page will say the story was withdrawn."
+        ),
+    )
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "sdg_number", "order"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    readonly_fields = ["kind", "sdg_number", "slug"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

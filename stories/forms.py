@@ -1,0 +1,252 @@
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from stories import services
+from stories.models import PendingUpload, RecommendationReference, Story, StoryImage, Theme
+
+
+class StoryForm(forms.ModelForm):
+    priority_themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"),
+        queryset=Theme.objects.priorities(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sdgs = forms.ModelMultipleChoiceField(
+        label=_("Sustainable Development Goals"),
+        queryset=Theme.objects.sdgs(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    video_url = forms.URLField(label=_("Video link"), required=False, assume_scheme="https", max_length=200)
+    source_url = forms.URLField(
+        label=_("Source link"),
+        required=False,
+        assume_scheme="https",
+        max_length=200,
+        help_text=_("An official page about the policy."),
+    )
+    # The version the person started from, to notice when somebody else saved in between.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Story
+        fields = ["title", "language", "summary", "body", "policy_year", "video_url", "source_url"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 4, "maxlength": 600}),
+            "body": forms.Textarea(attrs={"rows": 16}),
+            "policy_year": forms.NumberInput(attrs={"min": 1945, "inputmode": "numeric"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            chosen = list(self.instance.themes.all())
+            self.initial.setdefault("priority_themes", [t for t in chosen if t.kind == Theme.Kind.PRIORITY])
+            self.initial.setdefault("sdgs", [t for t in chosen if t.kind == Theme.Kind.SDG])
+            self.initial.setdefault("version", self.instance.version)
+
+    def clean_policy_year(self) -> int | None:
+        year = self.cleaned_data.get("policy_year")
+        if year is not None and year > timezone.now().year:
+            raise ValidationError(_("The year cannot be in the future."), code="year_in_future")
+        return year
+
+    @property
+    def themes(self) -> list[Theme]:
+        return [*self.cleaned_data.get("priority_themes", []), *self.cleaned_data.get("sdgs", [])]
+
+
+class RecommendationForm(forms.Form):
+    mechanism = forms.ChoiceField(
+        label=_("Mechanism"), choices=[("", "—"), *RecommendationReference.Mechanism.choices], required=False
+    )
+    reference = forms.CharField(
+        label=_("Recommendation"),
+        max_length=500,
+        required=False,
+        help_text=_("Its symbol (for example A/HRC/38/4, para. 116.23) or its text."),
+    )
+    url = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("DELETE"):
+            return cleaned
+        if cleaned.get("reference") and not cleaned.get("mechanism"):
+            self.add_error("mechanism", ValidationError(_("Choose the mechanism."), code="required"))
+        if (cleaned.get("mechanism") or cleaned.get("url")) and not cleaned.get("reference"):
+            self.add_error("reference", ValidationError(_("Give the symbol or the text."), code="required"))
+        return cleaned
+
+    def to_data(self) -> services.RecommendationData | None:
+        data = self.cleaned_data
+        if not data or data.get("DELETE") or not data.get("reference"):
+            return None
+        return services.RecommendationData(
+            mechanism=data["mechanism"], reference=data["reference"], url=data["url"]
+        )
+
+
+RecommendationFormSet = forms.formset_factory(RecommendationForm, extra=1, can_delete=True, max_num=30)
+
+
+class ImageForm(forms.Form):
+    """One photo of the story: a new file, a photo kept from an earlier attempt, or one already saved."""
+
+    image_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    pending_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    file = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, at most 20 MB. Location and camera data are removed."),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    alt_text = forms.CharField(
+        label=_("Text alternative"),
+        max_length=250,
+        required=False,
+        help_text=_("What the photo shows, for people who cannot see it."),
+    )
+    caption = forms.CharField(label=_("Caption"), max_length=300, required=False)
+    credit = forms.CharField(label=_("Credit"), max_length=200, required=False)
+    consent_confirmed = forms.BooleanField(
+        label=_("Everyone who can be recognised in this photo agreed to its publication."), required=False
+    )
+    order = forms.IntegerField(label=_("Position"), min_value=0, max_value=99, required=False)
+
+    def __init__(self, *args, owner=None, story: Story | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+        self.story = story
+        self.pending: PendingUpload | None = None
+        self.existing: StoryImage | None = None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("image_id") and self.story is not None:
+            self.existing = self.story.images.filter(pk=cleaned["image_id"]).first()
+            if self.existing is None:
+                cleaned["image_id"] = None
+        if cleaned.get("pending_id") and self.owner is not None:
+            self.pending = PendingUpload.objects.filter(pk=cleaned["pending_id"], owner=self.owner).first()
+            if self.pending is None:
+                cleaned["pending_id"] = None
+        if cleaned.get("DELETE"):
+            return cleaned
+        upload = cleaned.get("file")
+        if upload:
+            # Check and keep the photo now, so it survives errors elsewhere in the form.
+            try:
+                self.pending = services.pending_upload_create(owner=self.owner, upload=upload)
+            except ValidationError as error:
+                self.add_error("file", error)
+            else:
+                cleaned["pending_id"] = self.pending.pk
+        if self.existing or self.pending:
+            if not cleaned.get("alt_text", "").strip():
+                self.add_error(
+                    "alt_text",
+                    ValidationError(_("Describe the photo for people who cannot see it."), code="required"),
+                )
+            if not cleaned.get("consent_confirmed"):
+                self.add_error(
+                    "consent_confirmed",
+                    ValidationError(
+                        _("Photos can only be published with the consent of the people in them."),
+                        code="required",
+                    ),
+                )
+        elif not self.errors and (cleaned.get("alt_text") or cleaned.get("caption") or cleaned.get("credit")):
+            self.add_error(
+                "file", ValidationError(_("Choose the photo these details belong to."), code="required")
+            )
+        return cleaned
+
+    def to_data(self, index: int) -> services.ImageData | None:
+        data = self.cleaned_data
+        if not data or not (self.existing or self.pending):
+            return None
+        order = data.get("order")
+        return services.ImageData(
+            image_id=self.existing.pk if self.existing else None,
+            pending_id=self.pending.pk if self.pending and not self.existing else None,
+            alt_text=data.get("alt_text", "").strip(),
+            caption=data.get("caption", ""),
+            credit=data.get("credit", ""),
+            consent_confirmed=bool(data.get("consent_confirmed")),
+            order=order if order is not None else index,
+            delete=bool(data.get("DELETE")),
+        )
+
+
+class BaseImageFormSet(forms.BaseFormSet):
+    def __init__(self, *args, owner=None, story=None, **kwargs):
+        self.owner, self.story = owner, story
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "owner": self.owner, "story": self.story}
+
+
+ImageFormSet = forms.formset_factory(
+    ImageForm, formset=BaseImageFormSet, extra=1, can_delete=True, max_num=20
+)
+
+
+def image_initial(story: Story | None) -> list[dict]:
+    if story is None or story.pk is None:
+        return []
+    return [
+        {
+            "image_id": image.pk,
+            "alt_text": image.alt_text,
+            "caption": image.caption,
+            "credit": image.credit,
+            "consent_confirmed": image.consent_confirmed,
+            "order": image.order,
+        }
+        for image in story.images.all()
+    ]
+
+
+def recommendation_initial(story: Story | None) -> list[dict]:
+    if story is None or story.pk is None:
+        return []
+    return [
+        {"mechanism": ref.mechanism, "reference": ref.reference, "url": ref.url}
+        for ref in story.recommendations.all()
+    ]
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5}), required=True)
+
+
+class OptionalCommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment (optional)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class ScheduleForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        label=_("Publish at (UTC)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def clean_publish_at(self) -> datetime.datetime:
+        value = self.cleaned_data["publish_at"]
+        if value <= timezone.now():
+            raise ValidationError(_("Choose a time in the future."), code="publish_at_past")
+        return value

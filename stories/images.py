@@ -1,0 +1,123 @@
+"""Checking, cleaning and resizing story photos.
+
+Stories may concern people at risk, so a photo must never reveal where or when it was taken: every upload is
+decoded and re-encoded from its pixels alone, which drops EXIF (GPS included), XMP, IPTC, ICC and comments.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+RENDITION_WIDTHS = (480, 960, 1600)
+
+# Pillow's own guard, for any image we open: a warning above this, an error above twice this.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+# Format Pillow recognised -> (format we write, file extension)
+ACCEPTED_FORMATS = {"JPEG": ("JPEG", "jpg"), "PNG": ("PNG", "png"), "WEBP": ("WEBP", "webp")}
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    content: ContentFile
+    width: int
+    height: int
+
+
+def clean_upload(upload) -> CleanImage:
+    """Check an uploaded file and return it re-encoded without any metadata, or raise ValidationError."""
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("This file is %(size)s MB; photos can be at most 20 MB."),
+            code="file_too_large",
+            params={"size": f"{size / 1024 / 1024:.1f}"},
+        )
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(upload)
+            fmt = image.format
+            if fmt not in ACCEPTED_FORMATS:
+                raise ValidationError(
+                    _("This file is not a JPEG, PNG or WebP photo."), code="unsupported_type"
+                )
+            if image.width * image.height > MAX_PIXELS:
+                raise _too_many_pixels(image.width, image.height)
+            image.load()  # decode everything now: a truncated or corrupt file fails here, not later
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise _too_many_pixels() from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise ValidationError(
+            _("This file is not a JPEG, PNG or WebP photo, or it is damaged."), code="unsupported_type"
+        ) from error
+
+    image = ImageOps.exif_transpose(image)  # apply the camera's orientation before the EXIF goes
+    out_format, extension = ACCEPTED_FORMATS[fmt]
+    content = ContentFile(_encode(image, out_format), name=f"image.{extension}")
+    return CleanImage(content=content, width=image.width, height=image.height)
+
+
+def _too_many_pixels(width: int | None = None, height: int | None = None) -> ValidationError:
+    if width and height:
+        return ValidationError(
+            _("This image is %(width)s by %(height)s pixels; photos can have at most 40 megapixels."),
+            code="too_many_pixels",
+            params={"width": width, "height": height},
+        )
+    return ValidationError(
+        _("This image has too many pixels; at most 40 megapixels."), code="too_many_pixels"
+    )
+
+
+def _pixels_only(image: Image.Image) -> Image.Image:
+    """A copy that carries pixels and nothing else: no info dictionary, no EXIF, no ICC profile."""
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert("RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB")
+    clean = Image.new(image.mode, image.size)
+    clean.paste(image)
+    return clean
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    image = _pixels_only(image)
+    buffer = io.BytesIO()
+    if fmt == "JPEG":
+        if image.mode != "RGB":
+            image = image.convert("RGB")
+        image.save(buffer, "JPEG", quality=90, optimize=True, progressive=True)
+    elif fmt == "WEBP":
+        image.save(buffer, "WEBP", quality=85, method=4)
+    else:
+        image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def make_renditions(source, widths: tuple[int, ...] = RENDITION_WIDTHS) -> dict[int, dict[str, bytes | int]]:
+    """Resized copies of a (clean) image at each width it can fill, as WebP and JPEG bytes.
+
+    A small image gets one rendition at its own width, so every photo has at least one.
+    """
+    with Image.open(source) as opened:
+        image = _pixels_only(opened)
+    usable = [width for width in widths if width <= image.width] or [image.width]
+    result: dict[int, dict[str, bytes | int]] = {}
+    for width in usable:
+        height = max(1, round(image.height * width / image.width))
+        resized = image.resize((width, height), Image.Resampling.LANCZOS) if width != image.width else image
+        flat = resized.convert("RGB") if resized.mode != "RGB" else resized
+        webp, jpeg = io.BytesIO(), io.BytesIO()
+        resized.save(webp, "WEBP", quality=80, method=4)
+        flat.save(jpeg, "JPEG", quality=82, optimize=True, progressive=True)
+        result[width] = {"webp": webp.getvalue(), "jpeg": jpeg.getvalue(), "height": height}
+    return result

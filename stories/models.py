@@ -1,0 +1,373 @@
+"""Good stories, their themes, images, the recommendations they answer, and their publishing history."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from stories.markdown import render_markdown
+
+
+def private_storage():
+    """Originals and pending uploads: never under a public URL."""
+    return storages["private"]
+
+
+class ThemeQuerySet(models.QuerySet):
+    def priorities(self) -> ThemeQuerySet:
+        return self.filter(kind=Theme.Kind.PRIORITY)
+
+    def sdgs(self) -> ThemeQuerySet:
+        return self.filter(kind=Theme.Kind.SDG)
+
+
+class Theme(models.Model):
+    """One of the initiative's priority themes, or one of the 17 Sustainable Development Goals."""
+
+    class Kind(models.TextChoices):
+        PRIORITY = "priority", _("Priority theme")
+        SDG = "sdg", _("Sustainable Development Goal")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    sdg_number = models.PositiveSmallIntegerField(_("SDG number"), null=True, blank=True, unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = ThemeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["kind", "order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="sdg") & Q(sdg_number__gte=1) & Q(sdg_number__lte=17))
+                | (Q(kind="priority") & Q(sdg_number__isnull=True)),
+                name="stories_theme_sdg_number_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.SDG:
+            return f"SDG {self.sdg_number}: {self.name}"
+        return self.name
+
+
+class StoryQuerySet(models.QuerySet):
+    def published(self) -> StoryQuerySet:
+        return self.filter(status=Story.Status.PUBLISHED)
+
+    def for_member(self, member) -> StoryQuerySet:
+        return self.filter(member=member)
+
+    def visible_to(self, user) -> StoryQuerySet:
+        """All stories for the secretariat; a member's own for its people; published ones otherwise."""
+        if not user.is_authenticated:
+            return self.published()
+        if user.has_perm("stories.moderate_story"):
+            return self
+        if user.mission_id:
+            return self.filter(Q(member_id=user.mission.member_id) | Q(status=Story.Status.PUBLISHED))
+        return self.published()
+
+    def of_member_of(self, user) -> StoryQuerySet:
+        """The stories a mission's people work on: their member's, and nobody else's."""
+        if not user.is_authenticated or not user.mission_id:
+            return self.none()
+        return self.filter(member_id=user.mission.member_id)
+
+
+class Story(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        SCHEDULED = "scheduled", _("Approved, scheduled")
+        PUBLISHED = "published", _("Published")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    # action: (statuses it may start from, status it leads to). Every change of status goes through a
+    # service in stories/services.py that checks this table under a row lock.
+    TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+        "submit": (frozenset({Status.DRAFT, Status.CHANGES_REQUESTED}), Status.SUBMITTED),
+        "request_changes": (frozenset({Status.SUBMITTED, Status.SCHEDULED}), Status.CHANGES_REQUESTED),
+        "approve": (frozenset({Status.SUBMITTED, Status.SCHEDULED}), Status.PUBLISHED),
+        "schedule": (frozenset({Status.SUBMITTED, Status.SCHEDULED}), Status.SCHEDULED),
+        "reject": (frozenset({Status.SUBMITTED, Status.SCHEDULED}), Status.REJECTED),
+        "withdraw": (frozenset({Status.PUBLISHED, Status.SCHEDULED}), Status.WITHDRAWN),
+        "publish_scheduled": (frozenset({Status.SCHEDULED}), Status.PUBLISHED),
+    }
+    EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED})
+
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="stories", verbose_name=_("member")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stories",
+        verbose_name=_("author"),
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    summary = models.TextField(
+        _("summary"), max_length=600, blank=True, help_text=_("One paragraph, at most 600 characters.")
+    )
+    body = models.TextField(
+        _("story"),
+        blank=True,
+        help_text=_("The whole story. Markdown: *italic*, **bold**, [links](https://…), lists, headings."),
+    )
+    policy_year = models.PositiveSmallIntegerField(
+        _("year the policy started"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1945), MaxValueValidator(2100)],
+    )
+    themes = models.ManyToManyField(
+        Theme, related_name="stories", blank=True, verbose_name=_("themes and SDGs")
+    )
+    video_url = models.URLField(_("video link"), blank=True)
+    source_url = models.URLField(
+        _("source link"), blank=True, help_text=_("An official page about the policy.")
+    )
+
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last changed at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    scheduled_for = models.DateTimeField(_("scheduled for"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
+        ordering = ["-published_at", "-updated_at"]
+        permissions = [
+            ("moderate_story", _("Can moderate stories (approve, reject, request changes, withdraw)"))
+        ]
+        indexes = [models.Index(fields=["status", "-published_at"], name="stories_status_published")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="stories_story_published_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="scheduled") | Q(scheduled_for__isnull=False),
+                name="stories_story_scheduled_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("stories:story_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE_STATUSES
+
+    def can(self, action: str) -> bool:
+        sources, _target = self.TRANSITIONS[action]
+        return self.status in sources
+
+    @cached_property
+    def body_html(self) -> str:
+        return render_markdown(self.body)
+
+
+class RecommendationReference(models.Model):
+    """A UN human-rights recommendation that the story answers."""
+
+    class Mechanism(models.TextChoices):
+        UPR = "upr", _("Universal Periodic Review")
+        TREATY_BODY = "treaty_body", _("Treaty Bodies")
+        SPECIAL_PROCEDURES = "special_procedures", _("Special Procedures")
+
+    story = models.ForeignKey(
+        Story, on_delete=models.CASCADE, related_name="recommendations", verbose_name=_("story")
+    )
+    mechanism = models.CharField(_("mechanism"), max_length=20, choices=Mechanism.choices)
+    reference = models.CharField(
+        _("recommendation"),
+        max_length=500,
+        help_text=_("Its symbol (for example A/HRC/38/4, para. 116.23) or its text."),
+    )
+    url = models.URLField(_("link"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("recommendation answered")
+        verbose_name_plural = _("recommendations answered")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_mechanism_display()}: {self.reference[:80]}"
+
+
+def _original_path(instance: StoryImage, filename: str) -> str:
+    return f"stories/originals/{uuid.uuid4().hex}{_extension(filename)}"
+
+
+def _pending_path(instance: PendingUpload, filename: str) -> str:
+    return f"stories/pending/{uuid.uuid4().hex}{_extension(filename)}"
+
+
+def _extension(filename: str) -> str:
+    # Names come from our own re-encoding (image.jpg, image.png, image.webp), never from the uploader.
+    return "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+
+
+class StoryImage(models.Model):
+    """A photo of a story: re-encoded without metadata on upload; public renditions made by a task."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="images", verbose_name=_("story"))
+    original = models.ImageField(
+        _("image"),
+        upload_to=_original_path,
+        storage=private_storage,
+        width_field="width",
+        height_field="height",
+    )
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+    alt_text = models.CharField(
+        _("text alternative"),
+        max_length=250,
+        help_text=_("What the photo shows, for people who cannot see it."),
+    )
+    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    credit = models.CharField(_("credit"), max_length=200, blank=True)
+    consent_confirmed = models.BooleanField(
+        _("identifiable people consented"),
+        default=False,
+        help_text=_("Everyone who can be recognised in this photo agreed to its publication."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    rendition_key = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    renditions = models.JSONField(_("renditions"), default=dict, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("story image")
+        verbose_name_plural = _("story images")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consent_confirmed=True), name="stories_image_consent_confirmed"
+            ),
+            models.CheckConstraint(condition=~Q(alt_text=""), name="stories_image_has_alt_text"),
+        ]
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+    @property
+    def renditions_ready(self) -> bool:
+        return bool(self.renditions)
+
+    def rendition_url(self, width: int, fmt: str = "jpeg") -> str | None:
+        entry = self.renditions.get(str(width))
+        return storages["default"].url(entry[fmt]) if entry else None
+
+    def srcset(self, fmt: str = "jpeg") -> str:
+        media = storages["default"]
+        return ", ".join(
+            f"{media.url(entry[fmt])} {width}w"
+            for width, entry in sorted(self.renditions.items(), key=lambda item: int(item[0]))
+        )
+
+    @property
+    def srcset_webp(self) -> str:
+        return self.srcset("webp")
+
+    @property
+    def srcset_jpeg(self) -> str:
+        return self.srcset("jpeg")
+
+    @property
+    def smallest_url(self) -> str | None:
+        if not self.renditions:
+            return None
+        return self.rendition_url(min(int(width) for width in self.renditions))
+
+    @property
+    def largest_url(self) -> str | None:
+        if not self.renditions:
+            return None
+        return self.rendition_url(max(int(width) for width in self.renditions))
+
+
+class StoryEvent(models.Model):
+    """One change of a story's status: who, when, from, to, and why."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="events", verbose_name=_("story"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+    action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(_("from"), max_length=20, choices=Story.Status.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=Story.Status.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    notified_at = models.DateTimeField(_("notification sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("story event")
+        verbose_name_plural = _("story history")
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = "created_at"
+
+    def __str__(self) -> str:
+        return f"{self.story}: {self.from_status} → {self.to_status}"
+
+
+class PendingUpload(models.Model):
+    """A photo already checked and re-encoded while the rest of its form still had errors.
+
+    It keeps the upload across a form that did not validate, so nobody has to choose the file again.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file = models.ImageField(upload_to=_pending_path, storage=private_storage)
+    original_name = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name

@@ -1,0 +1,462 @@
+"""Every change to a story: its content, its photos, and each step of the publishing workflow.
+
+Views, admin actions and tasks call these functions; nothing else writes a story's status. Each transition
+locks the row, checks the actor's right and the current status, writes the change and its history row in
+one transaction, and queues the notification mail after commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import storages
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from members.models import User
+from stories import images as image_processing
+from stories.models import PendingUpload, RecommendationReference, Story, StoryEvent, StoryImage, Theme
+
+# ---------------------------------------------------------------------------------------------------------
+# Who may do what
+
+
+def can_edit(*, user: User, story: Story) -> bool:
+    """Mission staff and coordinators work on their own member's stories, and only on those."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.mission_id
+        and user.role in (User.Role.STAFF, User.Role.COORDINATOR)
+        and user.mission.member_id == story.member_id
+    )
+
+
+def can_moderate(*, user: User | None) -> bool:
+    return bool(user is not None and user.is_active and user.has_perm("stories.moderate_story"))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Content
+
+
+class StoryConflict(ValidationError):
+    """Somebody else saved the story since this person opened it."""
+
+    def __init__(self, story: Story):
+        self.current = story
+        name = story.updated_by.full_name if story.updated_by else _("someone")
+        super().__init__(
+            _("%(name)s changed this story at %(time)s, after you opened it."),
+            code="edit_conflict",
+            params={"name": name, "time": timezone.localtime(story.updated_at).strftime("%Y-%m-%d %H:%M %Z")},
+        )
+
+
+@dataclass(frozen=True)
+class RecommendationData:
+    mechanism: str
+    reference: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class ImageData:
+    """One photo row of the story form: an existing image (id), a new file, or a pending upload."""
+
+    alt_text: str
+    caption: str = ""
+    credit: str = ""
+    consent_confirmed: bool = False
+    order: int = 0
+    image_id: int | None = None
+    pending_id: int | None = None
+    delete: bool = False
+
+
+def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(title)[:200] or "story"
+    slug, counter = base, 2
+    taken = Story.objects.exclude(pk=exclude_pk) if exclude_pk else Story.objects.all()
+    while taken.filter(slug=slug).exists():
+        slug, counter = f"{base}-{counter}", counter + 1
+    return slug
+
+
+@transaction.atomic
+def story_save(
+    *,
+    story: Story,
+    actor: User,
+    expected_version: int | None,
+    themes: Iterable[Theme],
+    recommendations: Sequence[RecommendationData],
+    images: Sequence[ImageData],
+) -> Story:
+    """Create or update a draft (or a story with changes requested) with its themes, references and photos.
+
+    `story` carries the new field values (from a validated form). For an existing story, `expected_version`
+    is the version the person started from: if someone saved in between, StoryConflict is raised and nothing
+    is written.
+    """
+    if story.pk is None:
+        if not can_edit(user=actor, story=story):
+            raise PermissionDenied(_("You can only write stories for your own member."))
+        story.author = actor
+        story.status = Story.Status.DRAFT
+        story.slug = unique_slug(story.title)
+    else:
+        current = Story.objects.select_for_update().select_related("updated_by").get(pk=story.pk)
+        if not can_edit(user=actor, story=current):
+            raise PermissionDenied(_("You can only edit your own member's stories."))
+        if current.status not in Story.EDITABLE_STATUSES:
+            raise ValidationError(
+                _("This story is %(status)s and cannot be edited now."),
+                code="not_editable",
+                params={"status": current.get_status_display().lower()},
+            )
+        if expected_version is not None and expected_version != current.version:
+            raise StoryConflict(current)
+        # Fields the form does not own stay as the database has them.
+        story.status, story.author_id, story.slug = current.status, current.author_id, current.slug
+        story.version = current.version + 1
+    story.updated_at = timezone.now()
+    story.updated_by = actor
+    story.full_clean(exclude=["slug"])
+    story.save()
+    story.themes.set(themes)
+
+    story.recommendations.all().delete()
+    RecommendationReference.objects.bulk_create(
+        RecommendationReference(story=story, order=index, **vars(data))
+        for index, data in enumerate(recommendations)
+    )
+    _save_images(story=story, actor=actor, images=images)
+    return story
+
+
+def _save_images(*, story: Story, actor: User, images: Sequence[ImageData]) -> None:
+    for data in images:
+        if data.image_id is not None:
+            image = story.images.filter(pk=data.image_id).first()
+            if image is None:
+                continue  # removed meanwhile, or not this story's: nothing to do
+            if data.delete:
+                image_delete(image=image)
+                continue
+            image.alt_text, image.caption, image.credit = data.alt_text, data.caption, data.credit
+            image.consent_confirmed, image.order = data.consent_confirmed, data.order
+            image.full_clean(exclude=["original"])
+            image.save()
+        elif data.pending_id is not None and not data.delete:
+            pending = PendingUpload.objects.filter(pk=data.pending_id, owner=actor).first()
+            if pending is None:
+                raise ValidationError(
+                    _("An uploaded photo could not be found; please add it again."), code="gone"
+                )
+            image = StoryImage(
+                story=story,
+                alt_text=data.alt_text,
+                caption=data.caption,
+                credit=data.credit,
+                consent_confirmed=data.consent_confirmed,
+                order=data.order,
+            )
+            with pending.file.open("rb") as handle:
+                image.original.save(pending.file.name.rsplit("/", 1)[-1], handle, save=False)
+            image.full_clean()
+            image.save()
+            _queue_renditions(image)
+            pending_delete(pending=pending)
+
+
+def pending_upload_create(*, owner: User, upload) -> PendingUpload:
+    """Check and clean an uploaded photo and keep it for the person until their form is saved."""
+    cleaned = image_processing.clean_upload(upload)
+    pending = PendingUpload(owner=owner, original_name=(getattr(upload, "name", "") or "")[:255])
+    pending.file.save(cleaned.content.name, cleaned.content, save=False)
+    pending.save()
+    return pending
+
+
+def pending_delete(*, pending: PendingUpload) -> None:
+    name = pending.file.name
+    pending.delete()
+    transaction.on_commit(lambda: storages["private"].delete(name))
+
+
+def image_delete(*, image: StoryImage) -> None:
+    original = image.original.name
+    renditions = [
+        name for entry in image.renditions.values() for key, name in entry.items() if key != "height"
+    ]
+    image.delete()
+
+    def remove_files() -> None:
+        storages["private"].delete(original)
+        for name in renditions:
+            storages["default"].delete(name)
+
+    transaction.on_commit(remove_files)
+
+
+def _queue_renditions(image: StoryImage) -> None:
+    from stories.tasks import make_image_renditions
+
+    make_image_renditions.delay_on_commit(image.pk)
+
+
+def image_make_renditions(*, image_id: int) -> bool:
+    """Write the public renditions of a photo. Safe to run twice: names are fixed by the image's key."""
+    image = StoryImage.objects.filter(pk=image_id).first()
+    if image is None:
+        return False
+    media = storages["default"]
+    with image.original.open("rb") as handle:
+        made = image_processing.make_renditions(handle)
+    renditions: dict[str, dict[str, str | int]] = {}
+    for width, files in made.items():
+        entry: dict[str, str | int] = {"height": files["height"]}
+        for fmt, extension in (("webp", "webp"), ("jpeg", "jpg")):
+            name = f"stories/renditions/{image.rendition_key.hex}/{width}.{extension}"
+            if media.exists(name):
+                media.delete(name)
+            entry[fmt] = media.save(name, image_processing.ContentFile(files[fmt]))
+        renditions[str(width)] = entry
+    # Only the renditions are written: a concurrent edit of alt text or order is not overwritten.
+    StoryImage.objects.filter(pk=image.pk).update(renditions=renditions)
+    return True
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The workflow
+
+
+def _transition(
+    *,
+    story_id: int,
+    actor: User | None,
+    action: str,
+    comment: str = "",
+    when: datetime.datetime | None = None,
+) -> Story:
+    with transaction.atomic():
+        story = Story.objects.select_for_update().get(pk=story_id)
+        sources, target = Story.TRANSITIONS[action]
+        if story.status not in sources:
+            raise ValidationError(
+                _("This story is %(status)s; it cannot be %(action)s."),
+                code="invalid_transition",
+                params={"status": story.get_status_display().lower(), "action": ACTION_PAST[action]},
+            )
+        now = timezone.now()
+        if action == "publish_scheduled" and (story.scheduled_for is None or story.scheduled_for > now):
+            raise ValidationError(_("This story is not due yet."), code="not_due")
+        from_status = story.status
+        story.status = target
+        if target == Story.Status.SUBMITTED:
+            story.submitted_at = now
+            story.scheduled_for = None
+        elif target == Story.Status.PUBLISHED:
+            story.published_at = story.published_at or now
+            story.scheduled_for = None
+        elif target == Story.Status.SCHEDULED:
+            story.scheduled_for = when
+        else:
+            story.scheduled_for = None
+        story.save(update_fields=["status", "submitted_at", "published_at", "scheduled_for"])
+        event = StoryEvent.objects.create(
+            story=story,
+            actor=actor,
+            created_at=now,
+            action=action,
+            from_status=from_status,
+            to_status=target,
+            comment=comment,
+        )
+        from stories.tasks import send_story_notification
+
+        send_story_notification.delay_on_commit(event.pk)
+    return story
+
+
+ACTION_PAST = {
+    "submit": gettext_lazy("submitted"),
+    "request_changes": gettext_lazy("sent back for changes"),
+    "approve": gettext_lazy("approved"),
+    "schedule": gettext_lazy("scheduled"),
+    "reject": gettext_lazy("rejected"),
+    "withdraw": gettext_lazy("withdrawn"),
+    "publish_scheduled": gettext_lazy("published"),
+}
+
+
+def _require_moderator(actor: User) -> None:
+    if not can_moderate(user=actor):
+        raise PermissionDenied(_("Only the secretariat moderates stories."))
+
+
+def _require_comment(comment: str, message: str) -> str:
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": ValidationError(message, code="comment_required")})
+    return comment
+
+
+def story_submit(*, story_id: int, actor: User) -> Story:
+    story = Story.objects.select_related("member").get(pk=story_id)
+    if not can_edit(user=actor, story=story):
+        raise PermissionDenied(_("You can only submit your own member's stories."))
+    missing = story_missing_for_submission(story)
+    if missing:
+        raise ValidationError(
+            _("Before submitting, please add: %(missing)s."),
+            code="incomplete",
+            params={"missing": ", ".join(str(item) for item in missing)},
+        )
+    return _transition(story_id=story_id, actor=actor, action="submit")
+
+
+def story_missing_for_submission(story: Story) -> list[str]:
+    """What a story still lacks before the secretariat can review it."""
+    missing = []
+    if not story.summary.strip():
+        missing.append(_("a summary"))
+    if not story.body.strip():
+        missing.append(_("the story itself"))
+    if story.policy_year is None:
+        missing.append(_("the year the policy started"))
+    if not story.themes.exists():
+        missing.append(_("at least one theme or SDG"))
+    return missing
+
+
+def story_request_changes(*, story_id: int, actor: User, comment: str) -> Story:
+    _require_moderator(actor)
+    comment = _require_comment(comment, _("Say what should change."))
+    return _transition(story_id=story_id, actor=actor, action="request_changes", comment=comment)
+
+
+def story_approve(*, story_id: int, actor: User, comment: str = "") -> Story:
+    _require_moderator(actor)
+    return _transition(story_id=story_id, actor=actor, action="approve", comment=comment.strip())
+
+
+def story_schedule(*, story_id: int, actor: User, publish_at: datetime.datetime, comment: str = "") -> Story:
+    _require_moderator(actor)
+    if publish_at <= timezone.now():
+        raise ValidationError(
+            {"publish_at": ValidationError(_("Choose a time in the future."), code="publish_at_past")}
+        )
+    return _transition(
+        story_id=story_id, actor=actor, action="schedule", comment=comment.strip(), when=publish_at
+    )
+
+
+def story_reject(*, story_id: int, actor: User, comment: str) -> Story:
+    _require_moderator(actor)
+    comment = _require_comment(comment, _("Say why the story is rejected."))
+    return _transition(story_id=story_id, actor=actor, action="reject", comment=comment)
+
+
+def story_withdraw(*, story_id: int, actor: User, reason: str) -> Story:
+    _require_moderator(actor)
+    reason = _require_comment(reason, _("Give the reason for withdrawing the story."))
+    return _transition(story_id=story_id, actor=actor, action="withdraw", comment=reason)
+
+
+def stories_publish_due(*, now: datetime.datetime | None = None) -> list[int]:
+    """Publish every scheduled story whose time has come; each exactly once, even if two beats overlap."""
+    now = now or timezone.now()
+    published = []
+    due = Story.objects.filter(status=Story.Status.SCHEDULED, scheduled_for__lte=now).values_list(
+        "pk", flat=True
+    )
+    for story_id in list(due):
+        try:
+            _transition(story_id=story_id, actor=None, action="publish_scheduled")
+        except ValidationError:
+            continue  # published, withdrawn or rescheduled by someone else meanwhile
+        published.append(story_id)
+    return published
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Notifications
+
+
+def _recipients(event: StoryEvent) -> list[str]:
+    story = event.story
+    if event.to_status == Story.Status.SUBMITTED:
+        return [settings.SECRETARIAT_EMAIL]
+    people: list[User] = []
+    if story.author and story.author.is_active:
+        people.append(story.author)
+        if story.author.mission_id:
+            people += list(User.objects.coordinators().filter(mission_id=story.author.mission_id))
+    return sorted({person.email for person in people})
+
+
+NOTIFIED_STATUSES = {
+    Story.Status.SUBMITTED,
+    Story.Status.CHANGES_REQUESTED,
+    Story.Status.REJECTED,
+    Story.Status.PUBLISHED,
+    Story.Status.WITHDRAWN,
+}
+
+
+def story_event_notify(*, event_id: int) -> bool:
+    """Mail the people concerned by one status change, once. Returns False when there was nothing to send."""
+    with transaction.atomic():
+        event = (
+            StoryEvent.objects.select_for_update(of=("self",))
+            .select_related("story__member", "story__author", "actor")
+            .filter(pk=event_id)
+            .first()
+        )
+        if event is None or event.notified_at is not None or event.to_status not in NOTIFIED_STATUSES:
+            return False
+        recipients = _recipients(event)
+        if recipients:
+            with translation.override(settings.LANGUAGE_CODE):
+                story = event.story
+                if event.to_status == Story.Status.SUBMITTED:
+                    link = reverse("admin:stories_story_change", args=[story.pk])
+                elif event.to_status == Story.Status.PUBLISHED:
+                    link = story.get_absolute_url()
+                else:
+                    link = reverse("my_stories:story_detail", args=[story.pk])
+                context = {"event": event, "story": story, "link": f"{settings.SITE_URL}{link}"}
+                subject = render_to_string("stories/email/subject.txt", context).strip()
+                message = EmailMultiAlternatives(
+                    subject=" ".join(subject.split()),
+                    body=render_to_string("stories/email/status_changed.txt", context),
+                    to=recipients,
+                )
+                message.attach_alternative(
+                    render_to_string("stories/email/status_changed.html", context), "text/html"
+                )
+            message.send()
+        event.notified_at = timezone.now()
+        event.save(update_fields=["notified_at"])
+    return True
+
+
+def pending_uploads_remove_stale(*, older_than: datetime.timedelta = datetime.timedelta(days=2)) -> int:
+    """Forget photos uploaded with a form that was never saved."""
+    stale = list(PendingUpload.objects.filter(created_at__lt=timezone.now() - older_than))
+    with transaction.atomic():
+        for pending in stale:
+            pending_delete(pending=pending)
+    return len(stale)

@@ -1,0 +1,266 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, ListView
+
+from members.models import Member
+from stories import services
+from stories.forms import (
+    ImageFormSet,
+    RecommendationFormSet,
+    StoryForm,
+    image_initial,
+    recommendation_initial,
+)
+from stories.models import PendingUpload, Story, StoryEvent, StoryImage
+
+
+def story_queryset():
+    return Story.objects.select_related("member", "author").prefetch_related(
+        "themes",
+        "recommendations",
+        Prefetch("images", queryset=StoryImage.objects.order_by("order", "pk")),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Public
+
+
+@method_decorator(login_not_required, name="dispatch")
+class StoryDetailView(DetailView):
+    """A story's public page. Withdrawn: 410 with a notice. Never published: 404, except for its member's
+    people and the secretariat, who see it marked as not published."""
+
+    template_name = "stories/story_detail.html"
+    context_object_name = "story"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        story = get_object_or_404(story_queryset(), slug=kwargs["slug"])
+        if story.status == Story.Status.WITHDRAWN:
+            return render(request, "stories/story_withdrawn.html", {"story": story}, status=410)
+        if story.status != Story.Status.PUBLISHED and not can_see_unpublished(request.user, story):
+            raise Http404(_("There is no published story at this address."))
+        self.object = story
+        return self.render_to_response(self.get_context_data(object=story))
+
+
+def can_see_unpublished(user, story: Story) -> bool:
+    return services.can_edit(user=user, story=story) or services.can_moderate(user=user)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Mission staff: /my/stories/
+
+
+def access_story(user, pk: int) -> Story:
+    """The story if this person works on it (their member's) or moderates; 404 alike for missing and not
+    theirs, so nobody learns which stories other members are writing."""
+    queryset = story_queryset()
+    if not services.can_moderate(user=user):
+        queryset = queryset.filter(pk__in=Story.objects.of_member_of(user).values("pk"))
+    return get_object_or_404(queryset, pk=pk)
+
+
+class MyStoryListView(ListView):
+    template_name = "stories/my_story_list.html"
+    context_object_name = "stories"
+    paginate_by = 50
+
+    def get_queryset(self):
+        latest_comment = (
+            StoryEvent.objects.filter(story=OuterRef("pk"))
+            .exclude(comment="")
+            .exclude(actor=OuterRef("author"))
+            .order_by("-created_at", "-pk")
+        )
+        return (
+            Story.objects.of_member_of(self.request.user)
+            .select_related("author", "updated_by")
+            .annotate(
+                latest_comment=Subquery(latest_comment.values("comment")[:1]),
+                latest_comment_at=Subquery(latest_comment.values("created_at")[:1]),
+            )
+            .order_by("-updated_at")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["member"] = Member.objects.get(pk=user.mission.member_id) if user.mission_id else None
+        context["can_write"] = context["member"] is not None
+        return context
+
+
+class MyStoryDetailView(DetailView):
+    template_name = "stories/my_story_detail.html"
+    context_object_name = "story"
+
+    def get_object(self, queryset=None) -> Story:
+        return access_story(self.request.user, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        story = self.object
+        context["events"] = story.events.select_related("actor")
+        context["can_edit"] = story.is_editable and services.can_edit(user=self.request.user, story=story)
+        context["can_submit"] = context["can_edit"]
+        context["missing"] = services.story_missing_for_submission(story) if context["can_submit"] else []
+        return context
+
+
+class StoryFormView(View):
+    """Create or edit a story with its photos and references in one form, keeping everything on errors."""
+
+    template_name = "stories/story_form.html"
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.story: Story | None = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if "pk" in kwargs:
+            self.story = access_story(user, kwargs["pk"])
+            if not services.can_edit(user=user, story=self.story):
+                raise PermissionDenied(_("Only the member's own mission staff edit its stories."))
+            if not self.story.is_editable:
+                messages.info(
+                    request,
+                    _("This story is %(status)s and cannot be edited now.")
+                    % {"status": self.story.get_status_display().lower()},
+                )
+                return HttpResponseRedirect(reverse("my_stories:story_detail", args=[self.story.pk]))
+        elif not user.mission_id or not services.can_edit(
+            user=user, story=Story(member_id=user.mission.member_id)
+        ):
+            raise PermissionDenied(_("Only mission staff and coordinators write stories."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def forms(self, data=None, files=None) -> dict[str, Any]:
+        instance = self.story or Story(
+            member_id=self.request.user.mission.member_id, language=self.request.LANGUAGE_CODE
+        )
+        return {
+            "form": StoryForm(data, instance=instance),
+            "image_formset": ImageFormSet(
+                data,
+                files,
+                prefix="images",
+                initial=image_initial(self.story) if data is None else None,
+                owner=self.request.user,
+                story=self.story,
+            ),
+            "recommendation_formset": RecommendationFormSet(
+                data,
+                prefix="recommendations",
+                initial=recommendation_initial(self.story) if data is None else None,
+            ),
+        }
+
+    def render(self, forms: dict[str, Any], status: int = 200, **extra: Any) -> HttpResponse:
+        context = {"story": self.story, **forms, **extra}
+        context["has_errors"] = any(
+            [
+                forms["form"].errors,
+                forms["image_formset"].total_error_count(),
+                forms["recommendation_formset"].total_error_count(),
+                extra.get("conflict"),
+            ]
+        )
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render(self.forms())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        forms = self.forms(request.POST, request.FILES)
+        form, images, references = forms["form"], forms["image_formset"], forms["recommendation_formset"]
+        valid = all(
+            [form.is_valid(), images.is_valid(), references.is_valid()]
+        )  # validate all: all errors shown
+        if not valid:
+            return self.render(forms)
+        try:
+            story = services.story_save(
+                story=form.save(commit=False),
+                actor=request.user,
+                expected_version=form.cleaned_data.get("version") if self.story else None,
+                themes=form.themes,
+                recommendations=[d for f in references.forms if (d := f.to_data()) is not None],
+                images=[d for i, f in enumerate(images.forms) if (d := f.to_data(i)) is not None],
+            )
+        except services.StoryConflict as conflict:
+            return self.render_conflict(forms, conflict)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.render(forms)
+        if "submit" in request.POST:
+            return submit_and_redirect(request, story)
+        messages.success(request, _("Your draft is saved."))
+        if "preview" in request.POST:
+            return HttpResponseRedirect(reverse("my_stories:story_preview", args=[story.pk]))
+        return HttpResponseRedirect(reverse("my_stories:story_edit", args=[story.pk]))
+
+    def render_conflict(self, forms: dict[str, Any], conflict: services.StoryConflict) -> HttpResponse:
+        """Show the person their own text again, beside the version saved meanwhile; saving again (now from
+        that version) replaces it."""
+        current = conflict.current
+        form = forms["form"]
+        data = form.data.copy()
+        data["version"] = current.version
+        form.data = data
+        return self.render(forms, status=409, conflict=conflict, current=current)
+
+
+def submit_and_redirect(request: HttpRequest, story: Story) -> HttpResponse:
+    try:
+        services.story_submit(story_id=story.pk, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(reverse("my_stories:story_edit", args=[story.pk]))
+    messages.success(request, _("Your story is submitted. The secretariat will review it."))
+    return HttpResponseRedirect(reverse("my_stories:story_detail", args=[story.pk]))
+
+
+@require_POST
+def story_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    story = access_story(request.user, pk)
+    if not services.can_edit(user=request.user, story=story):
+        raise PermissionDenied(_("Only the member's own mission staff submit its stories."))
+    return submit_and_redirect(request, story)
+
+
+def story_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Exactly the public page, marked as a preview and kept out of search engines."""
+    story = access_story(request.user, pk)
+    return render(request, "stories/story_detail.html", {"story": story, "preview": True})
+
+
+def pending_upload_file(request: HttpRequest, pk: int) -> FileResponse:
+    """A photo kept from a form with errors, shown back to the person who uploaded it (and nobody else)."""
+    pending = get_object_or_404(PendingUpload, pk=pk, owner=request.user)
+    response = FileResponse(pending.file.open("rb"))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def story_image_original(request: HttpRequest, pk: int) -> FileResponse:
+    """A saved photo whose renditions are not ready yet, for the story's people and the secretariat only."""
+    image = get_object_or_404(StoryImage.objects.select_related("story"), pk=pk)
+    access_story(request.user, image.story_id)
+    response = FileResponse(image.original.open("rb"))
+    response["Cache-Control"] = "private, no-store"
+    return response
