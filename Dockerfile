@@ -22,7 +22,7 @@ COPY . .
 
 # Static files are collected (hashed and compressed) at build time; whitenoise serves them.
 RUN SECRET_KEY=build-only DEBUG=false python manage.py collectstatic --no-input \
-    && mkdir -p /app/media && chown -R portal:portal /app/media
+    && mkdir -p /app/media /app/private_media && chown -R portal:portal /app/media /app/private_media
 
 USER portal
 EXPOSE 8000

@@ -24,8 +24,9 @@ urlpatterns += i18n_patterns(
     path("my/stories/", include("stories.my_urls")),
 )
 
-if settings.DEBUG:
-    # Media in the embedded mode only; the full stack serves it from object storage or the proxy.
+if settings.SERVE_MEDIA:
+    # Public media (photo renditions) from this process: the embedded mode and a single-host stack.
+    # At scale they come from object storage or the proxy in front.
     urlpatterns += [
         path(
             f"{settings.MEDIA_URL.strip('/')}/<path:path>",

@@ -16,6 +16,8 @@ from django.views.generic import TemplateView
 
 from coalition.celery import app as celery_app
 from members.models import Member
+from stories.models import Story
+from stories.views import story_cards
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +29,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["members"] = Member.objects.public().sorted_by_name()
+        context["latest_stories"] = story_cards(Story.objects.published())[:3]
         return context
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from members.models import Member, Mission, User, normalize_email
@@ -11,7 +13,7 @@ from members.services import user_sync_groups
 
 DEMO_PASSWORD = "good-stories-demo"  # noqa: S105 - printed on purpose: demo accounts only
 DEMO_DOMAIN = "demo.goodstories.example"
-DEMO_MEMBERS_WITH_MISSIONS = ["AR", "CL", "CO", "EU", "ID", "KR", "NO", "NZ", "TN"]
+DEMO_MEMBERS_WITH_MISSIONS = ["AR", "CL", "CO", "EU", "GE", "ID", "KR", "NO", "NZ", "PE", "TN", "UY"]
 
 MISSION_ADDRESSES = {
     Mission.Kind.GENEVA: "Geneva, Switzerland",
@@ -35,13 +37,19 @@ def mission_name(member: Member, kind: str) -> str:
     return f"Permanent Mission of {member.name} to the United Nations in New York"
 
 
+@lru_cache(maxsize=1)
+def _demo_password_hash() -> str:
+    # Hashing is slow on purpose; the demo accounts share one password, so hash it once.
+    return make_password(DEMO_PASSWORD)
+
+
 def _demo_user(*, email: str, full_name: str, role: str, mission: Mission | None) -> User:
     email = normalize_email(email)
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(
+        user = User.objects.create(
             email=email,
-            password=DEMO_PASSWORD,
+            password=_demo_password_hash(),
             full_name=full_name,
             role=role,
             mission=mission,
@@ -49,6 +57,10 @@ def _demo_user(*, email: str, full_name: str, role: str, mission: Mission | None
         )
         user_sync_groups(user=user)
     return user
+
+
+def demo_secretariat() -> User:
+    return User.objects.get(email=f"secretariat@{DEMO_DOMAIN}")
 
 
 @transaction.atomic

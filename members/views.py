@@ -46,6 +46,14 @@ class MemberDetailView(DetailView):
             Member.objects.public().prefetch_related("missions"), country=self.kwargs["iso"].upper()
         )
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from stories.models import Story
+        from stories.views import story_cards
+
+        context = super().get_context_data(**kwargs)
+        context["stories"] = story_cards(Story.objects.published().for_member(self.object))
+        return context
+
 
 def contact_group() -> list[User]:
     """Every member's active coordinator: visible to logged-in members only."""

@@ -35,6 +35,13 @@ def story_queryset():
     )
 
 
+def story_cards(queryset):
+    """What a list of story cards needs, in a fixed number of queries."""
+    return queryset.select_related("member").prefetch_related(
+        Prefetch("images", queryset=StoryImage.objects.order_by("order", "pk"))
+    )
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Public
 

@@ -1,7 +1,24 @@
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from members.demo import DEMO_PASSWORD, load_member_demo
+from members.demo import DEMO_PASSWORD, demo_secretariat, load_member_demo
+from stories.demo import load_story_demo
+
+
+@contextmanager
+def quiet_console_mail():
+    """The demo's workflow notifications would fill the terminal in the embedded mode: drop them there.
+    Elsewhere (SMTP, a mail catcher) they are sent like any other."""
+    console = settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
+    if console:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+    try:
+        yield
+    finally:
+        if console:
+            settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 
 class Command(BaseCommand):
@@ -9,7 +26,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         logins = load_member_demo()
-        self.stdout.write(self.style.SUCCESS("Demo data is loaded."))
+        with quiet_console_mail():
+            stories = load_story_demo(secretariat=demo_secretariat())
+        self.stdout.write(self.style.SUCCESS(f"Demo data is loaded ({len(stories)} new stories)."))
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         shown_roles: set[str] = set()
         for login in logins:
