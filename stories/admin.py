@@ -4,7 +4,7 @@ status goes through an action that calls the workflow service, with a form for t
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -115,21 +115,15 @@ class StoryAdmin(admin.ModelAdmin):
             *(f.name for f in Story._meta.get_fields() if f.concrete and not f.auto_created),
         ]
 
-    def get_queryset(self, request):
-        # The review queue: submitted stories first, oldest submission first.
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                queue_rank=Case(
-                    When(status=Story.Status.SUBMITTED, then=Value(0)),
-                    When(status=Story.Status.SCHEDULED, then=Value(1)),
-                    default=Value(2),
-                    output_field=IntegerField(),
-                )
-            )
-            .order_by("queue_rank", "submitted_at", "-updated_at")
+    def get_ordering(self, request):
+        # The review queue: submitted stories first, oldest submission first, then scheduled, then the rest.
+        queue_rank = Case(
+            When(status=Story.Status.SUBMITTED, then=Value(0)),
+            When(status=Story.Status.SCHEDULED, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
         )
+        return [queue_rank.asc(), F("submitted_at").asc(nulls_last=True), "-updated_at"]
 
     def has_add_permission(self, request) -> bool:
         return False  # stories are written by missions, on the site

@@ -121,19 +121,19 @@ class ImageForm(forms.Form):
     )
     order = forms.IntegerField(label=_("Position"), min_value=0, max_value=99, required=False)
 
-    def __init__(self, *args, owner=None, story: Story | None = None, **kwargs):
+    def __init__(self, *args, owner=None, images_by_id: dict[int, StoryImage] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.owner = owner
-        self.story = story
+        self.images_by_id = images_by_id or {}
         self.pending: PendingUpload | None = None
-        self.existing: StoryImage | None = None
+        # The saved photo this row describes; bound forms learn it again when they are cleaned.
+        self.existing: StoryImage | None = self.images_by_id.get(self.initial.get("image_id"))
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if cleaned.get("image_id") and self.story is not None:
-            self.existing = self.story.images.filter(pk=cleaned["image_id"]).first()
-            if self.existing is None:
-                cleaned["image_id"] = None
+        self.existing = self.images_by_id.get(cleaned.get("image_id"))
+        if self.existing is None:
+            cleaned["image_id"] = None
         if cleaned.get("pending_id") and self.owner is not None:
             self.pending = PendingUpload.objects.filter(pk=cleaned["pending_id"], owner=self.owner).first()
             if self.pending is None:
@@ -188,11 +188,13 @@ class ImageForm(forms.Form):
 
 class BaseImageFormSet(forms.BaseFormSet):
     def __init__(self, *args, owner=None, story=None, **kwargs):
-        self.owner, self.story = owner, story
+        self.owner = owner
+        # One query for the story's photos, shared by every row (a row only names its photo by id).
+        self.images_by_id = {image.pk: image for image in story.images.all()} if story and story.pk else {}
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "owner": self.owner, "story": self.story}
+        return {**super().get_form_kwargs(index), "owner": self.owner, "images_by_id": self.images_by_id}
 
 
 ImageFormSet = forms.formset_factory(
