@@ -23,7 +23,14 @@ RENDITION_WIDTHS = (480, 960, 1600)
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 # Format Pillow recognised -> (format we write, file extension)
-ACCEPTED_FORMATS = {"JPEG": ("JPEG", "jpg"), "PNG": ("PNG", "png"), "WEBP": ("WEBP", "webp")}
+# MPO is how Pillow names a JPEG carrying a second picture (phones add a preview or a gain map): only the
+# first picture is kept.
+ACCEPTED_FORMATS = {
+    "JPEG": ("JPEG", "jpg"),
+    "MPO": ("JPEG", "jpg"),
+    "PNG": ("PNG", "png"),
+    "WEBP": ("WEBP", "webp"),
+}
 
 
 @dataclass(frozen=True)

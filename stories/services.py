@@ -172,9 +172,9 @@ def _save_images(*, story: Story, actor: User, images: Sequence[ImageData]) -> N
                 consent_confirmed=data.consent_confirmed,
                 order=data.order,
             )
+            image.full_clean(exclude=["original"])  # before writing a file that a refusal would orphan
             with pending.file.open("rb") as handle:
                 image.original.save(pending.file.name.rsplit("/", 1)[-1], handle, save=False)
-            image.full_clean()
             image.save()
             _queue_renditions(image)
             pending_delete(pending=pending)
@@ -249,6 +249,7 @@ def _transition(
     action: str,
     comment: str = "",
     when: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
 ) -> Story:
     with transaction.atomic():
         story = Story.objects.select_for_update().get(pk=story_id)
@@ -259,7 +260,7 @@ def _transition(
                 code="invalid_transition",
                 params={"status": story.get_status_display().lower(), "action": ACTION_PAST[action]},
             )
-        now = timezone.now()
+        now = now or timezone.now()
         if action == "publish_scheduled" and (story.scheduled_for is None or story.scheduled_for > now):
             raise ValidationError(_("This story is not due yet."), code="not_due")
         from_status = story.status
@@ -384,7 +385,7 @@ def stories_publish_due(*, now: datetime.datetime | None = None) -> list[int]:
     )
     for story_id in list(due):
         try:
-            _transition(story_id=story_id, actor=None, action="publish_scheduled")
+            _transition(story_id=story_id, actor=None, action="publish_scheduled", now=now)
         except ValidationError:
             continue  # published, withdrawn or rescheduled by someone else meanwhile
         published.append(story_id)
@@ -400,8 +401,10 @@ def _recipients(event: StoryEvent) -> list[str]:
     if event.to_status == Story.Status.SUBMITTED:
         return [settings.SECRETARIAT_EMAIL]
     people: list[User] = []
-    if story.author and story.author.is_active:
-        people.append(story.author)
+    if story.author is not None:
+        if story.author.is_active:
+            people.append(story.author)
+        # The coordinator hears of it even when the author has left.
         if story.author.mission_id:
             people += list(User.objects.coordinators().filter(mission_id=story.author.mission_id))
     return sorted({person.email for person in people})
