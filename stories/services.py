@@ -116,7 +116,7 @@ def story_save(
         story.status = Story.Status.DRAFT
         story.slug = unique_slug(story.title)
     else:
-        current = Story.objects.select_for_update().select_related("updated_by").get(pk=story.pk)
+        current = Story.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=story.pk)
         if not can_edit(user=actor, story=current):
             raise PermissionDenied(_("You can only edit your own member's stories."))
         if current.status not in Story.EDITABLE_STATUSES:
