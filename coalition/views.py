@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -80,5 +81,9 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     private = ["/admin/"]
     for code, _name in settings.LANGUAGES:
         private += [f"/{code}/accounts/", f"/{code}/my/"]
-    lines = ["User-agent: *", *(f"Disallow: {path}" for path in private)]
+    lines = [
+        "User-agent: *",
+        *(f"Disallow: {path}" for path in private),
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -163,6 +165,8 @@ class Story(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     scheduled_for = models.DateTimeField(_("scheduled for"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Maintained by stories.search on PostgreSQL (title over summary over body); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = StoryQuerySet.as_manager()
 
@@ -173,7 +177,11 @@ class Story(models.Model):
         permissions = [
             ("moderate_story", _("Can moderate stories (approve, reject, request changes, withdraw)"))
         ]
-        indexes = [models.Index(fields=["status", "-published_at"], name="stories_status_published")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="stories_status_published"),
+            models.Index(fields=["status", "policy_year"], name="stories_status_year"),
+            GinIndex(fields=["search_vector"], name="stories_search_vector"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.models import User
+from stories import caching, search
 from stories import images as image_processing
 from stories.models import PendingUpload, RecommendationReference, Story, StoryEvent, StoryImage, Theme
 
@@ -135,6 +136,7 @@ def story_save(
     story.full_clean(exclude=["slug"])
     story.save()
     story.themes.set(themes)
+    search.update_search_vector([story.pk], story.language)
 
     story.recommendations.all().delete()
     RecommendationReference.objects.bulk_create(
@@ -288,6 +290,7 @@ def _transition(
         from stories.tasks import send_story_notification
 
         send_story_notification.delay_on_commit(event.pk)
+        caching.bump_generation()  # public pages, counts and feeds may now differ
     return story
 
 

@@ -4,8 +4,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,8 +17,11 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
+from coalition.caching import cache_public_page
 from members.models import Member
-from stories import services
+from stories import caching, services
+from stories.caching import CachedCountPaginator
+from stories.filters import filtered_stories
 from stories.forms import (
     ImageFormSet,
     RecommendationFormSet,
@@ -24,7 +29,7 @@ from stories.forms import (
     image_initial,
     recommendation_initial,
 )
-from stories.models import PendingUpload, Story, StoryEvent, StoryImage
+from stories.models import PendingUpload, Story, StoryEvent, StoryImage, Theme
 
 
 def story_queryset():
@@ -46,7 +51,89 @@ def story_cards(queryset):
 # Public
 
 
-@method_decorator(login_not_required, name="dispatch")
+GALLERY_PAGE_SIZE = 12
+
+
+@method_decorator([login_not_required, cache_public_page()], name="dispatch")
+class StoryListView(ListView):
+    """The gallery: filters that combine, full-text search, pages that keep the filters."""
+
+    template_name = "stories/story_list.html"
+    context_object_name = "stories"
+    paginate_by = GALLERY_PAGE_SIZE
+    paginator_class = CachedCountPaginator
+
+    def get_queryset(self):
+        self.filterset, self.ignored = filtered_stories(self.request.GET)
+        return story_cards(self.filterset.qs).prefetch_related("themes")
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        requested = self.request.GET.get("page") or 1
+        try:
+            page = paginator.page(requested)
+        except PageNotAnInteger:
+            self.page_message = _("“%(page)s” is not a page number; here is the first page.") % {
+                "page": requested
+            }
+            page = paginator.page(1)
+        except EmptyPage:
+            page = paginator.page(paginator.num_pages)
+            self.page_message = _("There is no page %(page)s; here is the last one.") % {"page": requested}
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        for field in self.ignored:
+            params.pop(field, None)
+        context.update(
+            filter=self.filterset,
+            ignored=self.ignored,
+            page_message=getattr(self, "page_message", ""),
+            query=params.urlencode(),
+            filtered=any(v for k, v in params.items() if k != "sort"),
+            facets=gallery_facets(self.filterset.qs),
+        )
+        return context
+
+
+def gallery_facets(queryset) -> dict[str, list[dict]]:
+    """How many of the current results each theme and member has (cached per filter and generation)."""
+    facets_key = caching.key("facets", str(queryset.query))
+    facets = cache.get(facets_key)
+    if facets is None:
+        ids = queryset.order_by().values("pk")
+        themes = (
+            Theme.objects.priorities()
+            .filter(stories__in=ids)
+            .annotate(count=Count("stories", distinct=True))
+            .values("slug", "name", "count")
+        )
+        members = (
+            Story.objects.filter(pk__in=ids)
+            .values("member__country")
+            .annotate(count=Count("pk"))
+            .order_by("-count")
+        )
+        names = {m.iso: m.name for m in Member.objects.public()}
+        facets = {
+            "themes": list(themes),
+            "members": [
+                {
+                    "iso": row["member__country"].lower(),
+                    "name": names.get(row["member__country"], ""),
+                    "count": row["count"],
+                }
+                for row in members
+            ],
+        }
+        cache.set(facets_key, facets, timeout=600)
+    return facets
+
+
+@method_decorator([login_not_required, cache_public_page()], name="dispatch")
 class StoryDetailView(DetailView):
     """A story's public page. Withdrawn: 410 with a notice. Never published: 404, except for its member's
     people and the secretariat, who see it marked as not published."""
@@ -62,6 +149,47 @@ class StoryDetailView(DetailView):
             raise Http404(_("There is no published story at this address."))
         self.object = story
         return self.render_to_response(self.get_context_data(object=story))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        story = self.object
+        context["related"] = related_stories(story)
+        context["structured_data"] = structured_data(story, self.request)
+        return context
+
+
+def related_stories(story: Story, limit: int = 3) -> list[Story]:
+    """Published stories sharing the most themes with this one, newest first among equals."""
+    theme_ids = [theme.pk for theme in story.themes.all()]
+    if not theme_ids:
+        return []
+    return list(
+        story_cards(
+            Story.objects.published()
+            .exclude(pk=story.pk)
+            .filter(themes__in=theme_ids)
+            .annotate(shared=Count("themes"))
+            .order_by("-shared", "-published_at")
+        )[:limit]
+    )
+
+
+def structured_data(story: Story, request: HttpRequest) -> dict[str, Any]:
+    """schema.org metadata for search engines (no personal data: the member is the author)."""
+    images = [image.largest_url for image in story.images.all() if image.largest_url]
+    return {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": story.title,
+        "description": story.summary,
+        "inLanguage": story.language,
+        "datePublished": story.published_at.isoformat() if story.published_at else None,
+        "dateModified": story.updated_at.isoformat(),
+        "author": {"@type": "Organization", "name": story.member.name},
+        "about": [str(theme) for theme in story.themes.all()],
+        "image": [request.build_absolute_uri(url) for url in images],
+        "url": request.build_absolute_uri(story.get_absolute_url()),
+    }
 
 
 def can_see_unpublished(user, story: Story) -> bool:

@@ -1,0 +1,62 @@
+"""The Atom feed of published stories; it accepts the gallery's filters."""
+
+from __future__ import annotations
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
+
+from stories.filters import filtered_stories
+from stories.models import Story
+
+FEED_SIZE = 50
+
+
+class StoryFeed(Feed):
+    feed_type = Atom1Feed
+    title = _("Good Human Rights Stories")
+    subtitle = _("Good practices in human rights shared by the members of the initiative.")
+
+    def get_object(self, request, *args, **kwargs):
+        self.request = request
+        filterset, _ignored = filtered_stories(request.GET)
+        return filterset
+
+    def link(self, filterset) -> str:
+        query = self.request.GET.urlencode()
+        return reverse("stories:story_list") + (f"?{query}" if query else "")
+
+    def items(self, filterset):
+        return (
+            filterset.qs.select_related("member")
+            .prefetch_related("themes")
+            .order_by("-published_at", "-pk")[:FEED_SIZE]
+        )
+
+    def item_title(self, story: Story) -> str:
+        return story.title
+
+    def item_description(self, story: Story) -> str:
+        return story.summary
+
+    def item_link(self, story: Story) -> str:
+        return story.get_absolute_url()
+
+    def item_guid(self, story: Story) -> str:
+        # Stable across title changes and language prefixes.
+        return f"tag:goodstories,2018:story:{story.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, story: Story):
+        return story.published_at
+
+    def item_updateddate(self, story: Story):
+        return max(story.updated_at, story.published_at) if story.published_at else story.updated_at
+
+    def item_author_name(self, story: Story) -> str:
+        return story.member.name  # the member speaks; no personal names in public data
+
+    def item_categories(self, story: Story) -> list[str]:
+        return [str(theme) for theme in story.themes.all()]

@@ -1,0 +1,113 @@
+"""The gallery's filters, shared by the gallery, the feed and the open-data API."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Member
+from stories import search
+from stories.models import Story, Theme
+
+
+def member_choices() -> list[tuple[str, str]]:
+    return [(m.iso.lower(), m.name) for m in Member.objects.public().sorted_by_name()]
+
+
+def theme_choices() -> list[tuple[str, str]]:
+    return [(t.slug, t.name) for t in Theme.objects.priorities()]
+
+
+def sdg_choices() -> list[tuple[str, str]]:
+    return [(str(t.sdg_number), str(t)) for t in Theme.objects.sdgs()]
+
+
+def year_choices() -> list[tuple[str, str]]:
+    years = (
+        Story.objects.published()
+        .exclude(policy_year=None)
+        .order_by("-policy_year")
+        .values_list("policy_year", flat=True)
+        .distinct()
+    )
+    return [(str(year), str(year)) for year in years]
+
+
+SORT_CHOICES = [("newest", _("Newest first")), ("oldest", _("Oldest first")), ("relevance", _("Best match"))]
+
+
+class StoryFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Words"), method="filter_words", widget=forms.TextInput(attrs={"type": "search"})
+    )
+    member = django_filters.ChoiceFilter(label=_("Member"), choices=member_choices, method="filter_member")
+    region = django_filters.ChoiceFilter(
+        label=_("UN regional group"),
+        choices=Member.RegionalGroup.choices,
+        field_name="member__regional_group",
+    )
+    theme = django_filters.ChoiceFilter(label=_("Theme"), choices=theme_choices, field_name="themes__slug")
+    sdg = django_filters.ChoiceFilter(label=_("SDG"), choices=sdg_choices, method="filter_sdg")
+    year = django_filters.ChoiceFilter(
+        label=_("Year the policy started"), choices=year_choices, field_name="policy_year"
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Order"), choices=SORT_CHOICES, method="sort_results", empty_label=None
+    )
+
+    class Meta:
+        model = Story
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.shortened_query = False
+
+    def filter_member(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(member__country=value.upper())
+
+    def filter_sdg(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(themes__kind=Theme.Kind.SDG, themes__sdg_number=int(value))
+
+    def filter_words(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        text, self.shortened_query = search.clean_query(value)
+        return search.search(queryset, text, get_language() or "en")
+
+    def sort_results(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset  # applied last, in `qs`, once the words are known
+
+    @property
+    def qs(self) -> QuerySet:
+        queryset = super().qs
+        data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+        sort = data.get("sort") or "newest"
+        if sort == "relevance" and data.get("q"):
+            return queryset.order_by("-rank", "-published_at", "-pk")
+        if sort == "oldest":
+            return queryset.order_by("published_at", "pk")
+        return queryset.order_by("-published_at", "-pk")
+
+    @property
+    def searching(self) -> bool:
+        return bool(self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("q"))
+
+
+def filtered_stories(params, queryset: QuerySet | None = None) -> tuple[StoryFilter, list[str]]:
+    """The filter for these query parameters. Values it cannot use are dropped (and named), so a bad link
+    still shows stories instead of an error."""
+    queryset = Story.objects.published() if queryset is None else queryset
+    data = params.copy()
+    data.pop("page", None)
+    data.pop("page_size", None)
+    filterset = StoryFilter(data, queryset=queryset)
+    ignored: list[str] = []
+    if not filterset.is_valid():
+        for field in filterset.form.errors:
+            label = filterset.form.fields[field].label if field in filterset.form.fields else field
+            ignored.append(str(label))
+            data.pop(field, None)
+        filterset = StoryFilter(data, queryset=queryset)
+    return filterset, ignored

@@ -1,0 +1,23 @@
+from django import template
+
+from stories.search import highlighted
+
+register = template.Library()
+
+
+@register.filter
+def highlight(snippet: str | None):
+    """A search snippet, escaped, with the matched words marked."""
+    return highlighted(snippet)
+
+
+@register.filter
+def json_ld(data: dict):
+    """A schema.org block; the JSON is escaped the way json_script escapes it, so it cannot end the tag."""
+    import json
+
+    from django.utils.html import _json_script_escapes
+    from django.utils.safestring import mark_safe
+
+    payload = json.dumps(data, ensure_ascii=False).translate(_json_script_escapes)
+    return mark_safe(f'<script type="application/ld+json">{payload}</script>')  # noqa: S308 - escaped above
