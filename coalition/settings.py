@@ -122,6 +122,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "publish-due-stories": {"task": "stories.tasks.publish_due_stories", "schedule": 60.0},
+    "queue-meeting-reminders": {"task": "meetings.tasks.queue_due_reminders", "schedule": 15 * 60.0},
     "remove-stale-pending-uploads": {
         "task": "stories.tasks.remove_stale_pending_uploads",
         "schedule": 6 * 3600.0,

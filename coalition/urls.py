@@ -36,6 +36,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),
     path("", include("stories.urls")),
+    path("", include("meetings.urls")),
     path("my/stories/", include("stories.my_urls")),
 )
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from coalition.celery import app as celery_app
+from meetings.models import Meeting
 from members.models import Member
 from stories.models import Story
 from stories.views import story_cards
@@ -31,6 +32,7 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["members"] = Member.objects.public().sorted_by_name()
         context["latest_stories"] = story_cards(Story.objects.published())[:3]
+        context["next_meeting"] = Meeting.objects.upcoming().order_by("starts_at").first()
         return context
 
 

@@ -47,11 +47,17 @@ class MemberDetailView(DetailView):
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from stories.models import Story
-        from stories.views import story_cards
-
         context = super().get_context_data(**kwargs)
-        context["stories"] = story_cards(Story.objects.published().for_member(self.object))
+        member = self.object
+        # Stories and meetings build on members, not the other way round: reach them through the relations.
+        context["stories"] = (
+            member.stories.published()
+            .select_related("member")
+            .prefetch_related("images")
+            .order_by("-published_at")
+        )
+        meeting_model = Member.co_chaired_meetings.rel.related_model
+        context["meetings"] = meeting_model.objects.for_member(member).order_by("-starts_at")[:20]
         return context
 
 
@@ -81,8 +87,29 @@ class MyPageView(TemplateView):
                 )
                 .get(pk=user.mission_id)
             )
-        context.update(mission=mission, contact_group=contact_group())
+        context.update(mission=mission, contact_group=contact_group(), meetings=[])
+        if mission is not None:
+            context["meetings"] = upcoming_meetings_of(mission.member)
         return context
+
+
+def upcoming_meetings_of(member: Member) -> list:
+    """The member's upcoming meetings, each with `our_participants`: who of the member is invited."""
+    # The meetings app builds on this one: reach its models through the relations, not imports.
+    meeting_model = Member.co_chaired_meetings.rel.related_model
+    participant_model = Member.meeting_participants.rel.related_model
+    return list(
+        meeting_model.objects.for_member(member)
+        .upcoming()
+        .order_by("starts_at")
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                queryset=participant_model.objects.filter(member=member).order_by("name"),
+                to_attr="our_participants",
+            )
+        )
+    )
 
 
 @method_decorator(login_not_required, name="dispatch")

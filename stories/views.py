@@ -154,6 +154,10 @@ class StoryDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         story = self.object
         context["related"] = related_stories(story)
+        # Meetings live in the meetings app, which builds on stories: reach them through the relation only.
+        context["presented_at"] = sorted(
+            {item.meeting for item in story.agenda_items.select_related("meeting")}, key=lambda m: m.starts_at
+        )
         context["structured_data"] = structured_data(story, self.request)
         return context
 

@@ -3,6 +3,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from meetings.demo import load_meeting_demo
 from members.demo import DEMO_PASSWORD, demo_secretariat, load_member_demo
 from stories.demo import load_story_demo
 
@@ -28,7 +29,12 @@ class Command(BaseCommand):
         logins = load_member_demo()
         with quiet_console_mail():
             stories = load_story_demo(secretariat=demo_secretariat())
-        self.stdout.write(self.style.SUCCESS(f"Demo data is loaded ({len(stories)} new stories)."))
+            meetings = load_meeting_demo()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data is loaded ({len(stories)} new stories, {len(meetings)} new meetings)."
+            )
+        )
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         shown_roles: set[str] = set()
         for login in logins:

@@ -1,0 +1,223 @@
+import csv
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from meetings import services
+from meetings.forms import CancelForm, DocumentAdminForm, MeetingAdminForm, OutcomeForm, offset_label
+from meetings.models import AgendaItem, Document, Meeting, Participant
+from stories.api import neutralise
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    extra = 1
+    fields = ["order", "time", "title", "speaker", "story"]
+    autocomplete_fields = ["story"]
+
+
+class ParticipantInline(admin.TabularInline):
+    model = Participant
+    extra = 1
+    fields = ["name", "organisation", "category", "member", "email", "invitation_status", "listed_publicly"]
+    autocomplete_fields = ["member"]
+
+
+class DocumentInline(admin.TabularInline):
+    model = Document
+    form = DocumentAdminForm
+    extra = 1
+    fields = ["kind", "title", "file"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    form = MeetingAdminForm
+    list_display = ["title", "kind", "where", "local_time", "status", "participant_count"]
+    list_filter = ["status", "kind", "city"]
+    search_fields = ["title", "venue", "place", "description"]
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ["co_chairs", "topic"]
+    inlines = [AgendaItemInline, ParticipantInline, DocumentInline]
+    actions = ["send_invitations", "export_participants", "mark_held", "cancel"]
+    readonly_fields = ["times_in_utc", "public_page", "sequence"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", "status", "public_page"]}),
+        (
+            _("When and where"),
+            {
+                "fields": [
+                    "city",
+                    "place",
+                    "time_zone",
+                    "venue",
+                    "local_starts_at",
+                    "local_ends_at",
+                    "times_in_utc",
+                ]
+            },
+        ),
+        (_("Content"), {"fields": ["topic", "topic_text", "co_chairs", "description", "outcome_summary"]}),
+        (_("Calendar"), {"fields": ["sequence"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(participant_total=Count("participants", distinct=True))
+
+    @admin.display(description=_("where"), ordering="city")
+    def where(self, meeting: Meeting) -> str:
+        return meeting.city_name
+
+    @admin.display(description=_("local time"), ordering="starts_at")
+    def local_time(self, meeting: Meeting) -> str:
+        start = meeting.local_start
+        return f"{start:%Y-%m-%d %H:%M} ({offset_label(start)})"
+
+    @admin.display(description=_("participants"), ordering="participant_total")
+    def participant_count(self, meeting: Meeting) -> int:
+        return meeting.participant_total
+
+    @admin.display(description=_("in UTC"))
+    def times_in_utc(self, meeting: Meeting) -> str:
+        if not meeting.pk:
+            return "—"
+        return f"{meeting.starts_at:%Y-%m-%d %H:%M} to {meeting.ends_at:%Y-%m-%d %H:%M} UTC"
+
+    @admin.display(description=_("public page"))
+    def public_page(self, meeting: Meeting) -> str:
+        if not meeting.pk:
+            return "—"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>', meeting.get_absolute_url(), _("Open")
+        )
+
+    def save_model(self, request, obj: Meeting, form, change: bool) -> None:
+        services.meeting_save(meeting=obj)
+        for other in services.overlapping(obj):
+            self.message_user(
+                request,
+                _("“%(title)s” overlaps another meeting in %(city)s: “%(other)s” (%(when)s).")
+                % {
+                    "title": obj.title,
+                    "city": obj.city_name,
+                    "other": other.title,
+                    "when": f"{other.local_start:%Y-%m-%d %H:%M} to {other.local_end:%H:%M}",
+                },
+                messages.WARNING,
+            )
+
+    # --- actions ------------------------------------------------------------------------------------------
+
+    @admin.action(description=_("Send invitations (with a calendar file)"))
+    def send_invitations(self, request, queryset) -> None:
+        for meeting in queryset:
+            try:
+                queued, without_email = services.meeting_send_invitations(meeting=meeting)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                ngettext(
+                    "“%(meeting)s”: %(count)d invitation is on its way.",
+                    "“%(meeting)s”: %(count)d invitations are on their way.",
+                    len(queued),
+                )
+                % {"meeting": meeting, "count": len(queued)},
+                messages.SUCCESS if queued else messages.INFO,
+            )
+            if without_email:
+                self.message_user(
+                    request,
+                    _(
+                        "“%(meeting)s”: not invited, no email address: %(names)s. "
+                        "Add their addresses and send again."
+                    )
+                    % {"meeting": meeting, "names": ", ".join(p.name for p in without_email)},
+                    messages.WARNING,
+                )
+
+    @admin.action(description=_("Export participants (CSV)"))
+    def export_participants(self, request, queryset) -> HttpResponse:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="participants.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        writer.writerow(
+            ["meeting", "name", "organisation", "category", "member", "email", "invitation", "listed"]
+        )
+        participants = Participant.objects.filter(meeting__in=queryset).select_related("meeting", "member")
+        for p in participants.order_by("meeting__starts_at", "name"):
+            row = [
+                p.meeting.title,
+                p.name,
+                p.organisation,
+                p.get_category_display(),
+                p.member.name if p.member else "",
+                p.email,
+                p.get_invitation_status_display(),
+                "yes" if p.listed_publicly else "no",
+            ]
+            writer.writerow([neutralise(value) for value in row])
+        return response
+
+    def _with_form(self, request, queryset, *, form_class, title, button, call):
+        if "apply" in request.POST:
+            form = form_class(request.POST)
+            if form.is_valid():
+                for meeting in queryset:
+                    try:
+                        call(meeting, form.cleaned_data)
+                    except ValidationError as error:
+                        self.message_user(request, f"“{meeting}”: {' '.join(error.messages)}", messages.ERROR)
+                    else:
+                        self.message_user(
+                            request, _("“%(meeting)s”: done.") % {"meeting": meeting}, messages.SUCCESS
+                        )
+                return None
+        else:
+            form = form_class()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "objects": queryset,
+            "form": form,
+            "button": button,
+            "action": request.POST.get("action"),
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/meetings/meeting/action_form.html", context)
+
+    @admin.action(description=_("Mark as held (with the outcome)"))
+    def mark_held(self, request, queryset):
+        return self._with_form(
+            request,
+            queryset,
+            form_class=OutcomeForm,
+            title=_("Mark as held"),
+            button=_("Mark as held"),
+            call=lambda meeting, data: services.meeting_mark_held(
+                meeting_id=meeting.pk, outcome_summary=data["outcome_summary"]
+            ),
+        )
+
+    @admin.action(description=_("Cancel (participants are told)"))
+    def cancel(self, request, queryset):
+        return self._with_form(
+            request,
+            queryset,
+            form_class=CancelForm,
+            title=_("Cancel the meeting"),
+            button=_("Cancel the meeting and tell the participants"),
+            call=lambda meeting, data: services.meeting_cancel(
+                meeting_id=meeting.pk, message=data["message"]
+            ),
+        )

@@ -1,0 +1,304 @@
+"""Meetings of the initiative and its members' good-stories events: agendas, participants, documents."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+CITY_TIME_ZONES = {"geneva": "Europe/Zurich", "new_york": "America/New_York"}
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone we know; use a name like Europe/Paris or Asia/Jakarta."),
+            code="unknown_time_zone",
+            params={"value": value},
+        )
+
+
+class MeetingQuerySet(models.QuerySet):
+    def public(self) -> MeetingQuerySet:
+        return self.all()
+
+    def upcoming(self) -> MeetingQuerySet:
+        return self.filter(ends_at__gte=timezone.now()).exclude(status=Meeting.Status.CANCELLED)
+
+    def past(self) -> MeetingQuerySet:
+        return self.filter(ends_at__lt=timezone.now())
+
+    def for_member(self, member) -> MeetingQuerySet:
+        """Meetings a member co-chairs, or where someone of the member takes part."""
+        return self.filter(Q(co_chairs=member) | Q(participants__member=member)).distinct()
+
+
+class Meeting(models.Model):
+    class Kind(models.TextChoices):
+        MINISTERIAL = "ministerial", _("Ministerial meeting")
+        AMBASSADORIAL = "ambassadorial", _("Ambassadorial meeting")
+        CONTACT_GROUP = "contact_group", _("Contact group meeting")
+        SIDE_EVENT = "side_event", _("Side event")
+        BILATERAL = "bilateral", _("Bilateral event")
+        REGIONAL = "regional", _("Regional event")
+        CROSS_REGIONAL = "cross_regional", _("Cross-regional event")
+        TRIANGULAR = "triangular", _("Triangular event")
+
+    class City(models.TextChoices):
+        GENEVA = "geneva", _("Geneva")
+        NEW_YORK = "new_york", _("New York")
+        OTHER = "other", _("Another place")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        CONFIRMED = "confirmed", _("Confirmed")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    city = models.CharField(_("city"), max_length=20, choices=City.choices)
+    place = models.CharField(
+        _("place"),
+        max_length=120,
+        blank=True,
+        help_text=_("The city, when it is neither Geneva nor New York."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_("Set for you in Geneva and New York; elsewhere an IANA name such as Asia/Jakarta."),
+    )
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    topic = models.ForeignKey(
+        "stories.Theme",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("topic"),
+    )
+    topic_text = models.CharField(_("topic in words"), max_length=300, blank=True)
+    co_chairs = models.ManyToManyField(
+        "members.Member", related_name="co_chaired_meetings", blank=True, verbose_name=_("co-chairs")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    description = models.TextField(_("public description"), blank=True)
+    outcome_summary = models.TextField(_("outcome"), blank=True)
+    # Raised whenever the meeting changes, so calendars that imported it replace their copy.
+    sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["starts_at"], name="meetings_starts_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="meetings_meeting_ends_after_start",
+                violation_error_message=_("The meeting must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="held") | ~Q(outcome_summary=""),
+                name="meetings_meeting_held_has_outcome",
+                violation_error_message=_("A meeting marked as held needs its outcome summary."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:meeting_detail", kwargs={"slug": self.slug})
+
+    def get_ics_url(self) -> str:
+        return reverse("meetings:meeting_ics", kwargs={"slug": self.slug})
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone or CITY_TIME_ZONES.get(self.city, "UTC"))
+
+    @property
+    def city_name(self) -> str:
+        return self.place if self.city == self.City.OTHER else str(self.get_city_display())
+
+    @property
+    def local_start(self):
+        return timezone.localtime(self.starts_at, self.tz)
+
+    @property
+    def local_end(self):
+        return timezone.localtime(self.ends_at, self.tz)
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at < timezone.now()
+
+    def clean(self) -> None:
+        super().clean()
+        if self.city in CITY_TIME_ZONES:
+            self.time_zone = CITY_TIME_ZONES[self.city]
+        elif not self.time_zone:
+            raise ValidationError(
+                {"time_zone": _("Give the time zone of the place.")}, code="time_zone_required"
+            )
+        if self.city == self.City.OTHER and not self.place:
+            raise ValidationError({"place": _("Name the place.")}, code="place_required")
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError(
+                {"ends_at": _("The meeting must end after it starts.")}, code="ends_before_start"
+            )
+        if self.status == self.Status.HELD and not self.outcome_summary.strip():
+            raise ValidationError(
+                {"outcome_summary": _("A meeting marked as held needs its outcome summary.")},
+                code="outcome_required",
+            )
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="agenda", verbose_name=_("meeting")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("title"), max_length=200)
+    time = models.TimeField(
+        _("time"), null=True, blank=True, help_text=_("Local time in the meeting's city.")
+    )
+    speaker = models.CharField(_("speaker"), max_length=200, blank=True)
+    story = models.ForeignKey(
+        "stories.Story",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        verbose_name=_("story presented"),
+        limit_choices_to={"status": "published"},
+    )
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda")
+        ordering = ["order", "time", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Participant(models.Model):
+    class Category(models.TextChoices):
+        MINISTER = "minister", _("Minister")
+        AMBASSADOR = "ambassador", _("Ambassador")
+        UN_OFFICIAL = "un_official", _("UN official")
+        ACADEMIC = "academic", _("Academic")
+        BUSINESS = "business", _("Business")
+        CIVIL_SOCIETY = "civil_society", _("Civil society")
+        NHRI = "nhri", _("National human rights institution")
+        EXPERT = "expert", _("Expert")
+
+    class Invitation(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+        ATTENDED = "attended", _("Attended")
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="participants", verbose_name=_("meeting")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meeting_participants",
+        verbose_name=_("member"),
+    )
+    invitation_status = models.CharField(
+        _("invitation"), max_length=20, choices=Invitation.choices, default=Invitation.INVITED
+    )
+    listed_publicly = models.BooleanField(
+        _("agrees to be listed publicly"),
+        default=False,
+        help_text=_("Only participants who agreed appear on the public page and in public files."),
+    )
+    email = models.EmailField(_("email"), blank=True, help_text=_("Never shown publicly."))
+    invitation_sent_at = models.DateTimeField(_("invitation sent at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["category", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def document_path(instance: Document, filename: str) -> str:
+    import uuid
+
+    return f"meetings/documents/{uuid.uuid4().hex}.pdf"
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        CONCEPT_NOTE = "concept_note", _("Concept note")
+        PROGRAMME = "programme", _("Programme")
+        OUTCOME = "outcome", _("Outcome document")
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="documents", verbose_name=_("meeting")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("PDF file"), upload_to=document_path)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0, editable=False)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["kind", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Reminder(models.Model):
+    """One reminder to one address for one meeting: claimed before it is sent, so it is never sent twice."""
+
+    class Kind(models.TextChoices):
+        WEEK = "week", _("Seven days before")
+        DAY = "day", _("The day before")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders")
+    email = models.EmailField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "email", "kind"], name="meetings_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} → {self.email} ({self.kind})"
