@@ -7,6 +7,7 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.templatetags.tz import do_timezone
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -137,13 +138,15 @@ class Meeting(models.Model):
     def city_name(self) -> str:
         return self.place if self.city == self.City.OTHER else str(self.get_city_display())
 
+    # In the city's own time. Marked so that templates show it as it is instead of converting it back to the
+    # site's time zone (which the `date` filter otherwise does).
     @property
     def local_start(self):
-        return timezone.localtime(self.starts_at, self.tz)
+        return do_timezone(self.starts_at, self.tz)
 
     @property
     def local_end(self):
-        return timezone.localtime(self.ends_at, self.tz)
+        return do_timezone(self.ends_at, self.tz)
 
     @property
     def is_past(self) -> bool:
