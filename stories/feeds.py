@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from stories.filters import filtered_stories
+from stories.filters import StoryFilter, filtered_stories
 from stories.models import Story
 
 FEED_SIZE = 50
+
+
+@dataclass(frozen=True)
+class FeedQuery:
+    filterset: StoryFilter
+    query: str
 
 
 class StoryFeed(Feed):
@@ -18,18 +26,17 @@ class StoryFeed(Feed):
     title = _("Good Human Rights Stories")
     subtitle = _("Good practices in human rights shared by the members of the initiative.")
 
-    def get_object(self, request, *args, **kwargs):
-        self.request = request
+    def get_object(self, request, *args, **kwargs) -> FeedQuery:
+        # One feed object serves every request: what belongs to this request travels in the object.
         filterset, _ignored = filtered_stories(request.GET)
-        return filterset
+        return FeedQuery(filterset=filterset, query=request.GET.urlencode())
 
-    def link(self, filterset) -> str:
-        query = self.request.GET.urlencode()
-        return reverse("stories:story_list") + (f"?{query}" if query else "")
+    def link(self, obj: FeedQuery) -> str:
+        return reverse("stories:story_list") + (f"?{obj.query}" if obj.query else "")
 
-    def items(self, filterset):
+    def items(self, obj: FeedQuery):
         return (
-            filterset.qs.select_related("member")
+            obj.filterset.qs.select_related("member")
             .prefetch_related("themes")
             .order_by("-published_at", "-pk")[:FEED_SIZE]
         )

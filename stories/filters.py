@@ -96,8 +96,8 @@ class StoryFilter(django_filters.FilterSet):
 
 
 def filtered_stories(params, queryset: QuerySet | None = None) -> tuple[StoryFilter, list[str]]:
-    """The filter for these query parameters. Values it cannot use are dropped (and named), so a bad link
-    still shows stories instead of an error."""
+    """The filter for these query parameters, and the names of the parameters it could not use: those are
+    dropped, so a bad link still shows stories instead of an error."""
     queryset = Story.objects.published() if queryset is None else queryset
     data = params.copy()
     data.pop("page", None)
@@ -105,9 +105,12 @@ def filtered_stories(params, queryset: QuerySet | None = None) -> tuple[StoryFil
     filterset = StoryFilter(data, queryset=queryset)
     ignored: list[str] = []
     if not filterset.is_valid():
-        for field in filterset.form.errors:
-            label = filterset.form.fields[field].label if field in filterset.form.fields else field
-            ignored.append(str(label))
-            data.pop(field, None)
+        ignored = [name for name in filterset.form.errors if name in filterset.form.fields]
+        for name in filterset.form.errors:
+            data.pop(name, None)
         filterset = StoryFilter(data, queryset=queryset)
     return filterset, ignored
+
+
+def labels(filterset: StoryFilter, names: list[str]) -> list[str]:
+    return [str(filterset.form.fields[name].label) for name in names]

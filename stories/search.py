@@ -39,7 +39,10 @@ def clean_query(raw: str) -> tuple[str, bool]:
     """The query as searched: control characters removed, spaces folded, at most 200 characters.
     Returns it and whether it had to be shortened."""
     text = " ".join(_CONTROL.sub(" ", raw or "").split())
-    return text[:MAX_QUERY_LENGTH], len(text) > MAX_QUERY_LENGTH
+    if len(text) <= MAX_QUERY_LENGTH:
+        return text, False
+    cut = text[: MAX_QUERY_LENGTH + 1].rsplit(" ", 1)[0] if " " in text[:MAX_QUERY_LENGTH] else text
+    return cut[:MAX_QUERY_LENGTH], True  # whole words only, so no half word becomes a search term
 
 
 def config_for(language: str) -> str:
@@ -98,13 +101,47 @@ def search(queryset: QuerySet, text: str, language: str) -> QuerySet:
                 min_words=20,
             ),
         )
-    # SQLite: every word somewhere in the title, summary or body; no ranking.
+    # SQLite: the same query language as PostgreSQL's websearch (words, "phrases", -excluded, or), matched
+    # anywhere in the title, summary or body; no ranking.
+    return queryset.filter(_plain_condition(text)).annotate(rank=Value(0.0), snippet=F("summary"))
+
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
+
+
+def _contains(term: str) -> Q:
+    return Q(title__icontains=term) | Q(summary__icontains=term) | Q(body__icontains=term)
+
+
+def _plain_condition(text: str) -> Q:
+    groups: list[list[str]] = []  # each group: terms of which one must match; all groups must match
+    excluded: list[str] = []
+    join_next = False
+    for minus, phrase, word in _TOKEN.findall(text)[:20]:
+        if word and word.lower() == "or":
+            join_next = bool(groups)
+            continue
+        if word.startswith("-") and len(word) > 1:
+            minus, word = "-", word[1:]
+        term = (phrase or word).strip().strip('"')
+        if not term:
+            continue
+        if minus:
+            excluded.append(term)
+        elif join_next:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        join_next = False
     condition = Q()
-    for word in text.replace('"', " ").split()[:10]:
-        word = word.lstrip("-")
-        if word and word.lower() not in {"or", "and"}:
-            condition &= Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word)
-    return queryset.filter(condition).annotate(rank=Value(0.0), snippet=F("summary"))
+    for group in groups:
+        alternatives = Q()
+        for term in group:
+            alternatives |= _contains(term)
+        condition &= alternatives
+    for term in excluded:
+        condition &= ~_contains(term)
+    return condition
 
 
 def highlighted(snippet: str | None) -> SafeString:

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
@@ -21,7 +22,7 @@ from coalition.caching import cache_public_page
 from members.models import Member
 from stories import caching, services
 from stories.caching import CachedCountPaginator
-from stories.filters import filtered_stories
+from stories.filters import filtered_stories, labels
 from stories.forms import (
     ImageFormSet,
     RecommendationFormSet,
@@ -90,7 +91,7 @@ class StoryListView(ListView):
             params.pop(field, None)
         context.update(
             filter=self.filterset,
-            ignored=self.ignored,
+            ignored=labels(self.filterset, self.ignored),
             page_message=getattr(self, "page_message", ""),
             query=params.urlencode(),
             filtered=any(v for k, v in params.items() if k != "sort"),
@@ -101,7 +102,8 @@ class StoryListView(ListView):
 
 def gallery_facets(queryset) -> dict[str, list[dict]]:
     """How many of the current results each theme and member has (cached per filter and generation)."""
-    facets_key = caching.key("facets", str(queryset.query))
+    # Member names are in the page's language.
+    facets_key = caching.key("facets", get_language(), str(queryset.query))
     facets = cache.get(facets_key)
     if facets is None:
         ids = queryset.order_by().values("pk")
