@@ -32,7 +32,9 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["members"] = Member.objects.public().sorted_by_name()
         context["latest_stories"] = story_cards(Story.objects.published())[:3]
-        context["next_meeting"] = Meeting.objects.upcoming().order_by("starts_at").first()
+        context["next_meeting"] = (
+            Meeting.objects.upcoming().exclude(status=Meeting.Status.CANCELLED).order_by("starts_at").first()
+        )
         return context
 
 

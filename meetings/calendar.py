@@ -38,12 +38,12 @@ def meeting_event(meeting: Meeting) -> Event:
     return event
 
 
-def calendar_bytes(meetings: Iterable[Meeting], name: str | None = None) -> bytes:
+def calendar_bytes(meetings: Iterable[Meeting], name: str | None = None, method: str = "PUBLISH") -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     if name:
         calendar.add("x-wr-calname", name)
     for meeting in meetings:

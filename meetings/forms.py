@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import CITY_TIME_ZONES, Document, Meeting
+from meetings.models import CITY_TIME_ZONES, Document, Meeting, validate_time_zone
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 LOCAL_FORMAT = "%Y-%m-%d %H:%M"
@@ -19,6 +19,12 @@ def offset_label(moment: datetime.datetime) -> str:
     minutes = int(offset.total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def exists_in_zone(moment: datetime.datetime) -> bool:
+    """False for wall-clock times skipped when the clocks go forward."""
+    round_trip = moment.astimezone(datetime.UTC).astimezone(moment.tzinfo)
+    return round_trip.replace(tzinfo=None) == moment.replace(tzinfo=None)
 
 
 class MeetingAdminForm(forms.ModelForm):
@@ -67,6 +73,10 @@ class MeetingAdminForm(forms.ModelForm):
                 "utc": meeting.starts_at.astimezone(datetime.UTC).strftime(LOCAL_FORMAT),
             }
         self.fields["local_starts_at"].help_text = help_text
+        if "status" in self.fields:
+            # Held and cancelled are reached through their actions, which ask for the outcome or tell people.
+            allowed = {Meeting.Status.PLANNED, Meeting.Status.CONFIRMED, meeting.status}
+            self.fields["status"].choices = [c for c in Meeting.Status.choices if c[0] in allowed]
         if "slug" in self.fields:
             self.fields["slug"].required = False
             self.fields["slug"].help_text = _("Leave empty to make one from the title and year.")
@@ -77,9 +87,11 @@ class MeetingAdminForm(forms.ModelForm):
         if not name:
             return None
         try:
-            return zoneinfo.ZoneInfo(name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            validate_time_zone(name)
+        except ValidationError as error:
+            self.add_error("time_zone", error)
             return None
+        return zoneinfo.ZoneInfo(name)
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -96,13 +108,26 @@ class MeetingAdminForm(forms.ModelForm):
             # place it in the meeting's own zone.
             starts_at = timezone.make_naive(start, datetime.UTC).replace(tzinfo=zone)
             ends_at = timezone.make_naive(end, datetime.UTC).replace(tzinfo=zone)
+            for name, value in (("local_starts_at", starts_at), ("local_ends_at", ends_at)):
+                if not exists_in_zone(value):
+                    self.add_error(
+                        name,
+                        ValidationError(
+                            _("%(time)s does not exist in %(zone)s: the clocks go forward then."),
+                            code="nonexistent_time",
+                            params={"time": value.strftime(LOCAL_FORMAT), "zone": zone.key},
+                        ),
+                    )
+            if self.errors:
+                return cleaned
             if ends_at <= starts_at:
                 self.add_error(
                     "local_ends_at",
                     ValidationError(_("The meeting must end after it starts."), code="ends_before_start"),
                 )
-            self.instance.starts_at = starts_at
-            self.instance.ends_at = ends_at
+            else:
+                self.instance.starts_at = starts_at
+                self.instance.ends_at = ends_at
         return cleaned
 
 

@@ -29,7 +29,8 @@ class MeetingQuerySet(models.QuerySet):
         return self.all()
 
     def upcoming(self) -> MeetingQuerySet:
-        return self.filter(ends_at__gte=timezone.now()).exclude(status=Meeting.Status.CANCELLED)
+        """Meetings still to come, cancelled ones included (they are shown as cancelled)."""
+        return self.filter(ends_at__gte=timezone.now())
 
     def past(self) -> MeetingQuerySet:
         return self.filter(ends_at__lt=timezone.now())
@@ -114,6 +115,12 @@ class Meeting(models.Model):
                 name="meetings_meeting_ends_after_start",
                 violation_error_message=_("The meeting must end after it starts."),
             ),
+            # Another place needs its name and its time zone (Geneva and New York have theirs).
+            models.CheckConstraint(
+                condition=~Q(city="other") | (~Q(place="") & ~Q(time_zone="")),
+                name="meetings_meeting_other_place_named",
+                violation_error_message=_("For another place, give its name and its time zone."),
+            ),
             models.CheckConstraint(
                 condition=~Q(status="held") | ~Q(outcome_summary=""),
                 name="meetings_meeting_held_has_outcome",
@@ -152,24 +159,46 @@ class Meeting(models.Model):
     def is_past(self) -> bool:
         return self.ends_at < timezone.now()
 
+    def clean_fields(self, exclude=None) -> None:
+        # Another place needs its name and time zone; checked here (not in clean()) so that a field which
+        # already failed in a form is not reported twice.
+        exclude = set(exclude or ())
+        errors: dict[str, list[ValidationError]] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.error_dict
+        if self.city == self.City.OTHER:
+            if "place" not in exclude and not self.place:
+                errors.setdefault("place", []).append(
+                    ValidationError(_("Name the place."), code="place_required")
+                )
+            if "time_zone" not in exclude and not self.time_zone:
+                errors.setdefault("time_zone", []).append(
+                    ValidationError(_("Give the time zone of the place."), code="time_zone_required")
+                )
+        if errors:
+            raise ValidationError(errors)
+
     def clean(self) -> None:
         super().clean()
         if self.city in CITY_TIME_ZONES:
             self.time_zone = CITY_TIME_ZONES[self.city]
-        elif not self.time_zone:
-            raise ValidationError(
-                {"time_zone": _("Give the time zone of the place.")}, code="time_zone_required"
-            )
-        if self.city == self.City.OTHER and not self.place:
-            raise ValidationError({"place": _("Name the place.")}, code="place_required")
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError(
-                {"ends_at": _("The meeting must end after it starts.")}, code="ends_before_start"
+                {
+                    "ends_at": ValidationError(
+                        _("The meeting must end after it starts."), code="ends_before_start"
+                    )
+                }
             )
         if self.status == self.Status.HELD and not self.outcome_summary.strip():
             raise ValidationError(
-                {"outcome_summary": _("A meeting marked as held needs its outcome summary.")},
-                code="outcome_required",
+                {
+                    "outcome_summary": ValidationError(
+                        _("A meeting marked as held needs its outcome summary."), code="outcome_required"
+                    )
+                }
             )
 
 

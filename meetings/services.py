@@ -78,14 +78,20 @@ def meeting_send_invitations(*, meeting: Meeting) -> tuple[list[Participant], li
     return queued, without_email
 
 
-def _mail(*, template: str, subject: str, to: list[str], context: dict, meeting: Meeting) -> None:
+def _mail(
+    *, template: str, subject: str, to: list[str], context: dict, meeting: Meeting, method: str = "PUBLISH"
+) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         context = {**context, "meeting": meeting, "link": f"{settings.SITE_URL}{meeting.get_absolute_url()}"}
         message = EmailMultiAlternatives(
             subject=subject, body=render_to_string(f"meetings/email/{template}.txt", context), to=to
         )
         message.attach_alternative(render_to_string(f"meetings/email/{template}.html", context), "text/html")
-        message.attach(f"{meeting.slug}.ics", calendar_bytes([meeting]), "text/calendar; charset=utf-8")
+        message.attach(
+            f"{meeting.slug}.ics",
+            calendar_bytes([meeting], method=method),
+            f"text/calendar; charset=utf-8; method={method}",
+        )
     message.send()
 
 
@@ -121,8 +127,12 @@ def meeting_mark_held(*, meeting_id: int, outcome_summary: str) -> Meeting:
     outcome_summary = (outcome_summary or meeting.outcome_summary).strip()
     if not outcome_summary:
         raise ValidationError(
-            {"outcome_summary": _("Write the outcome summary before marking the meeting as held.")},
-            code="outcome_required",
+            {
+                "outcome_summary": ValidationError(
+                    _("Write the outcome summary before marking the meeting as held."),
+                    code="outcome_required",
+                )
+            }
         )
     if meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError(_("A cancelled meeting cannot be marked as held."), code="cancelled")
@@ -163,6 +173,7 @@ def participant_send_cancellation(*, participant_id: int, message: str = "") -> 
         to=[participant.email],
         context={"participant": participant, "message": message},
         meeting=meeting,
+        method="CANCEL",  # calendar programs remove the event
     )
     return True
 

@@ -57,7 +57,9 @@ class MemberDetailView(DetailView):
             .order_by("-published_at")
         )
         meeting_model = Member.co_chaired_meetings.rel.related_model
-        context["meetings"] = meeting_model.objects.for_member(member).order_by("-starts_at")[:20]
+        context["meetings"] = (
+            meeting_model.objects.for_member(member).select_related("topic").order_by("-starts_at")[:20]
+        )
         return context
 
 
@@ -101,6 +103,7 @@ def upcoming_meetings_of(member: Member) -> list:
     return list(
         meeting_model.objects.for_member(member)
         .upcoming()
+        .exclude(status="cancelled")
         .order_by("starts_at")
         .prefetch_related(
             Prefetch(

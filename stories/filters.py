@@ -18,7 +18,7 @@ def member_choices() -> list[tuple[str, str]]:
 
 
 def theme_choices() -> list[tuple[str, str]]:
-    return [(t.slug, t.name) for t in Theme.objects.priorities()]
+    return [(t.slug, t.label) for t in Theme.objects.priorities()]
 
 
 def sdg_choices() -> list[tuple[str, str]]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -14,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from stories.markdown import render_markdown
@@ -61,8 +64,13 @@ class Theme(models.Model):
 
     def __str__(self) -> str:
         if self.kind == self.Kind.SDG:
-            return f"SDG {self.sdg_number}: {self.name}"
-        return self.name
+            return gettext("SDG %(number)s: %(name)s") % {"number": self.sdg_number, "name": self.label}
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (see stories/theme_names.py)."""
+        return gettext(self.name)
 
 
 class StoryQuerySet(models.QuerySet):
@@ -210,6 +218,81 @@ class Story(models.Model):
     @cached_property
     def body_html(self) -> str:
         return render_markdown(self.body)
+
+    def text_in(self, language: str) -> StoryText:
+        """The story in this language when a translation exists, else as written (uses prefetched
+        `translations` when there are any)."""
+        if language != self.language:
+            for translation in self.translations.all():
+                if translation.language == language:
+                    return StoryText(
+                        language=language,
+                        title=translation.title,
+                        summary=translation.summary or self.summary,
+                        body=translation.body or self.body,
+                        is_translation=True,
+                    )
+        return StoryText(
+            language=self.language,
+            title=self.title,
+            summary=self.summary,
+            body=self.body,
+            is_translation=False,
+        )
+
+    def languages(self) -> list[str]:
+        return [self.language, *(t.language for t in self.translations.all())]
+
+
+@dataclass(frozen=True)
+class StoryText:
+    """A story's words in one language: its own, or a translation."""
+
+    language: str
+    title: str
+    summary: str
+    body: str
+    is_translation: bool
+
+    @cached_property
+    def body_html(self) -> str:
+        return render_markdown(self.body)
+
+
+class StoryTranslation(models.Model):
+    """The title, summary and story in another language, added by the mission (and reviewed with the story)
+    or by the secretariat."""
+
+    story = models.ForeignKey(
+        Story, on_delete=models.CASCADE, related_name="translations", verbose_name=_("story")
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), max_length=600, blank=True)
+    body = models.TextField(_("story"), blank=True)
+    updated_at = models.DateTimeField(_("last changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["story", "language"],
+                name="stories_translation_one_per_language",
+                violation_error_message=_("This story already has a translation in this language."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.story} ({self.language})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.story_id and self.language == self.story.language:
+            raise ValidationError(
+                {"language": _("The story is written in this language already.")}, code="same_language"
+            )
 
 
 class RecommendationReference(models.Model):

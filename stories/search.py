@@ -62,12 +62,28 @@ def story_vector(language: str):
 
 
 def update_search_vector(story_ids, language: str) -> None:
-    """Store the search vector of these stories (all in one language). PostgreSQL only."""
+    """Store the search vector of these stories (all written in one language), their translations
+    included, each with its own language's stemming. PostgreSQL only."""
     if not uses_postgresql():
         return
-    from stories.models import Story
+    from stories.models import Story, StoryTranslation
 
     Story.objects.filter(pk__in=story_ids).update(search_vector=story_vector(language))
+    translations = StoryTranslation.objects.filter(story_id__in=story_ids).values_list(
+        "story_id", "language", "title", "summary", "body"
+    )
+    with connection.cursor() as cursor:
+        for story_id, translation_language, title, summary, body in translations:
+            config = config_for(translation_language)
+            cursor.execute(
+                "UPDATE stories_story SET search_vector = search_vector"
+                " || setweight(to_tsvector(%s::regconfig, %s), 'A')"
+                " || setweight(to_tsvector(%s::regconfig, %s), 'B')"
+                " || setweight(to_tsvector(%s::regconfig, %s), 'C')"
+                " || setweight(to_tsvector('simple', %s), 'D')"
+                " WHERE id = %s",
+                [config, title, config, summary, config, body, f"{title} {summary} {body}", story_id],
+            )
 
 
 def update_all_search_vectors() -> None:

@@ -26,7 +26,15 @@ from django.utils.translation import gettext_lazy
 from members.models import User
 from stories import caching, search
 from stories import images as image_processing
-from stories.models import PendingUpload, RecommendationReference, Story, StoryEvent, StoryImage, Theme
+from stories.models import (
+    PendingUpload,
+    RecommendationReference,
+    Story,
+    StoryEvent,
+    StoryImage,
+    StoryTranslation,
+    Theme,
+)
 
 # ---------------------------------------------------------------------------------------------------------
 # Who may do what
@@ -72,6 +80,14 @@ class RecommendationData:
 
 
 @dataclass(frozen=True)
+class TranslationData:
+    language: str
+    title: str
+    summary: str = ""
+    body: str = ""
+
+
+@dataclass(frozen=True)
 class ImageData:
     """One photo row of the story form: an existing image (id), a new file, or a pending upload."""
 
@@ -103,6 +119,7 @@ def story_save(
     themes: Iterable[Theme],
     recommendations: Sequence[RecommendationData],
     images: Sequence[ImageData],
+    translations: Sequence[TranslationData] | None = None,
 ) -> Story:
     """Create or update a draft (or a story with changes requested) with its themes, references and photos.
 
@@ -136,7 +153,6 @@ def story_save(
     story.full_clean(exclude=["slug"])
     story.save()
     story.themes.set(themes)
-    search.update_search_vector([story.pk], story.language)
 
     story.recommendations.all().delete()
     RecommendationReference.objects.bulk_create(
@@ -144,7 +160,33 @@ def story_save(
         for index, data in enumerate(recommendations)
     )
     _save_images(story=story, actor=actor, images=images)
+    if translations is not None:
+        translations_replace(story=story, translations=translations)
+    search.update_search_vector([story.pk], story.language)
     return story
+
+
+def translations_replace(*, story: Story, translations: Sequence[TranslationData]) -> None:
+    """The story's translations become exactly these (one per language, never its own language)."""
+    seen: set[str] = set()
+    story.translations.exclude(language__in=[t.language for t in translations]).delete()
+    for data in translations:
+        if data.language == story.language or data.language in seen:
+            raise ValidationError(
+                _("Give at most one translation per language, and none in the story's own language."),
+                code="translation_language",
+            )
+        seen.add(data.language)
+        StoryTranslation.objects.update_or_create(
+            story=story,
+            language=data.language,
+            defaults={
+                "title": data.title,
+                "summary": data.summary,
+                "body": data.body,
+                "updated_at": timezone.now(),
+            },
+        )
 
 
 def _save_images(*, story: Story, actor: User, images: Sequence[ImageData]) -> None:

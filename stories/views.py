@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
@@ -37,6 +37,7 @@ def story_queryset():
     return Story.objects.select_related("member", "author").prefetch_related(
         "themes",
         "recommendations",
+        "translations",
         Prefetch("images", queryset=StoryImage.objects.order_by("order", "pk")),
     )
 
@@ -44,7 +45,7 @@ def story_queryset():
 def story_cards(queryset):
     """What a list of story cards needs, in a fixed number of queries."""
     return queryset.select_related("member").prefetch_related(
-        Prefetch("images", queryset=StoryImage.objects.order_by("order", "pk"))
+        Prefetch("images", queryset=StoryImage.objects.order_by("order", "pk")), "translations"
     )
 
 
@@ -121,7 +122,7 @@ def gallery_facets(queryset) -> dict[str, list[dict]]:
         )
         names = {m.iso: m.name for m in Member.objects.public()}
         facets = {
-            "themes": list(themes),
+            "themes": [{**row, "name": gettext(row["name"])} for row in themes],
             "members": [
                 {
                     "iso": row["member__country"].lower(),
@@ -156,6 +157,7 @@ class StoryDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         story = self.object
         context["related"] = related_stories(story)
+        context["text"] = story.text_in(get_language())
         # Meetings live in the meetings app, which builds on stories: reach them through the relation only.
         context["presented_at"] = sorted(
             {item.meeting for item in story.agenda_items.select_related("meeting")}, key=lambda m: m.starts_at
@@ -387,7 +389,8 @@ def story_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def story_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Exactly the public page, marked as a preview and kept out of search engines."""
     story = access_story(request.user, pk)
-    return render(request, "stories/story_detail.html", {"story": story, "preview": True})
+    context = {"story": story, "preview": True, "text": story.text_in(get_language())}
+    return render(request, "stories/story_detail.html", context)
 
 
 def pending_upload_file(request: HttpRequest, pk: int) -> FileResponse:

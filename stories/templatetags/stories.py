@@ -21,3 +21,18 @@ def json_ld(data: dict):
 
     payload = json.dumps(data, ensure_ascii=False).translate(_json_script_escapes)
     return mark_safe(f'<script type="application/ld+json">{payload}</script>')  # noqa: S308 - escaped above
+
+
+@register.filter
+def text_in(story, language: str):
+    """The story's words in this language if translated, else as written."""
+    return story.text_in(language)
+
+
+@register.simple_tag
+def story_url_in(story, language: str) -> str:
+    """The story's page under another language's prefix."""
+    from django.utils import translation
+
+    with translation.override(language):
+        return story.get_absolute_url()

@@ -42,7 +42,9 @@ def card_titles(html: str) -> list[str]:
     """The titles of the story cards on a page, in their order."""
     return [
         html_lib.unescape(title)
-        for title in re.findall(r'<li class="story-card">.*?<h3><a href="[^"]*">(.*?)</a></h3>', html, re.S)
+        for title in re.findall(
+            r'<li class="story-card"[^>]*>.*?<h3><a href="[^"]*">(.*?)</a></h3>', html, re.S
+        )
     ]
 
 
@@ -278,7 +280,9 @@ def test_a_value_that_could_not_be_used_is_not_carried_into_the_links_of_the_pag
 
     assert "could not be used" in html
     assert pagination_links(html) == ["?theme=gender-equality&page=2"]
-    assert "member=zz" not in html
+    # Only the language links keep the address exactly as the visitor typed it.
+    main = html.split('<main id="main"', 1)[1]
+    assert "member=zz" not in main
 
 
 @pytest.mark.parametrize(
@@ -628,9 +632,9 @@ def many_stories(count: int) -> list[Story]:
 @pytest.mark.parametrize(
     ("name", "params", "bound"),
     [
-        ("gallery", {}, 11),
-        ("gallery filtered", {"theme": "gender-equality", "region": "grulac"}, 12),
-        ("gallery searched", {"q": "parity"}, 11),
+        ("gallery", {}, 12),
+        ("gallery filtered", {"theme": "gender-equality", "region": "grulac"}, 13),
+        ("gallery searched", {"q": "parity"}, 12),
     ],
 )
 def test_the_gallery_makes_as_many_queries_for_50_stories_as_for_5(
@@ -649,7 +653,7 @@ def test_the_story_page_makes_as_many_queries_for_50_stories_as_for_5(
 ):
     story = many_stories(count)[0]
 
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(9):
         response = client.get(story.get_absolute_url())
     assert response.status_code == 200
     assert 'id="related-heading"' in page(response)
