@@ -11,9 +11,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from stories import services
+from stories import caching, search, services
 from stories.forms import CommentForm, OptionalCommentForm, ScheduleForm
-from stories.models import RecommendationReference, Story, StoryEvent, StoryImage, Theme
+from stories.models import RecommendationReference, Story, StoryEvent, StoryImage, StoryTranslation, Theme
 
 
 class StoryEventInline(admin.TabularInline):
@@ -66,6 +66,14 @@ class RecommendationInline(admin.TabularInline):
         return False
 
 
+class TranslationInline(admin.StackedInline):
+    """The secretariat may add or correct translations; they are published with the story."""
+
+    model = StoryTranslation
+    extra = 0
+    fields = ["language", "title", "summary", "body"]
+
+
 class QueueFilter(admin.SimpleListFilter):
     title = _("queue")
     parameter_name = "queue"
@@ -88,7 +96,7 @@ class StoryAdmin(admin.ModelAdmin):
     search_fields = ["title", "summary", "slug"]
     list_select_related = ["member", "author"]
     date_hierarchy = "submitted_at"
-    inlines = [StoryImageInline, RecommendationInline, StoryEventInline]
+    inlines = [TranslationInline, StoryImageInline, RecommendationInline, StoryEventInline]
     actions = ["request_changes", "approve", "schedule", "reject", "withdraw"]
     fieldsets = [
         (None, {"fields": ["preview_link", "status", "member", "author", "language", "title", "slug"]}),
@@ -127,6 +135,12 @@ class StoryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # stories are written by missions, on the site
+
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Translations feed the search and the public pages.
+        search.update_search_vector([form.instance.pk], form.instance.language)
+        caching.bump_generation()
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # withdraw instead: the history stays

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -95,6 +96,72 @@ class RecommendationForm(forms.Form):
 
 
 RecommendationFormSet = forms.formset_factory(RecommendationForm, extra=1, can_delete=True, max_num=30)
+
+
+class TranslationForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("", "—"), *settings.LANGUAGES], required=False
+    )
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    summary = forms.CharField(
+        label=_("Summary"), max_length=600, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    body = forms.CharField(label=_("Story"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("DELETE"):
+            return cleaned
+        has_text = any(cleaned.get(name) for name in ("title", "summary", "body"))
+        if has_text and not cleaned.get("language"):
+            self.add_error(
+                "language", ValidationError(_("Choose the language of this translation."), code="required")
+            )
+        if cleaned.get("language") and not cleaned.get("title"):
+            self.add_error("title", ValidationError(_("Give the translated title."), code="required"))
+        return cleaned
+
+    def to_data(self) -> services.TranslationData | None:
+        data = self.cleaned_data
+        if not data or data.get("DELETE") or not data.get("language"):
+            return None
+        return services.TranslationData(
+            language=data["language"], title=data["title"], summary=data["summary"], body=data["body"]
+        )
+
+
+class BaseTranslationFormSet(forms.BaseFormSet):
+    def __init__(self, *args, story_language: str | None = None, **kwargs):
+        self.story_language = story_language
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        languages = [
+            form.cleaned_data["language"]
+            for form in self.forms
+            if form.cleaned_data.get("language") and not form.cleaned_data.get("DELETE")
+        ]
+        if len(languages) != len(set(languages)):
+            raise ValidationError(_("Give at most one translation per language."), code="duplicate_language")
+        if self.story_language and self.story_language in languages:
+            raise ValidationError(
+                _("A translation cannot be in the language the story is written in."), code="same_language"
+            )
+
+
+TranslationFormSet = forms.formset_factory(
+    TranslationForm, formset=BaseTranslationFormSet, extra=1, can_delete=True, max_num=5
+)
+
+
+def translation_initial(story: Story | None) -> list[dict]:
+    if story is None or story.pk is None:
+        return []
+    return [
+        {"language": t.language, "title": t.title, "summary": t.summary, "body": t.body}
+        for t in story.translations.all()
+    ]
 
 
 class ImageForm(forms.Form):

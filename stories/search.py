@@ -126,7 +126,15 @@ _TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 
 
 def _contains(term: str) -> Q:
-    return Q(title__icontains=term) | Q(summary__icontains=term) | Q(body__icontains=term)
+    """The term in the story or in one of its translations."""
+    from stories.models import StoryTranslation
+
+    translated = StoryTranslation.objects.filter(
+        Q(title__icontains=term) | Q(summary__icontains=term) | Q(body__icontains=term)
+    ).values("story_id")
+    return (
+        Q(title__icontains=term) | Q(summary__icontains=term) | Q(body__icontains=term) | Q(pk__in=translated)
+    )
 
 
 def _plain_condition(text: str) -> Q:

@@ -27,8 +27,10 @@ from stories.forms import (
     ImageFormSet,
     RecommendationFormSet,
     StoryForm,
+    TranslationFormSet,
     image_initial,
     recommendation_initial,
+    translation_initial,
 )
 from stories.models import PendingUpload, Story, StoryEvent, StoryImage, Theme
 
@@ -311,6 +313,13 @@ class StoryFormView(View):
                 prefix="recommendations",
                 initial=recommendation_initial(self.story) if data is None else None,
             ),
+            # A form sent without the translations section (an older page, a script) leaves them as they are.
+            "translation_formset": TranslationFormSet(
+                data if data is not None and "translations-TOTAL_FORMS" in data else None,
+                prefix="translations",
+                initial=translation_initial(self.story),
+                story_language=data.get("language") if data is not None else instance.language,
+            ),
         }
 
     def render(self, forms: dict[str, Any], status: int = 200, **extra: Any) -> HttpResponse:
@@ -320,6 +329,7 @@ class StoryFormView(View):
                 forms["form"].errors,
                 forms["image_formset"].total_error_count(),
                 forms["recommendation_formset"].total_error_count(),
+                forms["translation_formset"].total_error_count(),
                 extra.get("conflict"),
             ]
         )
@@ -331,9 +341,16 @@ class StoryFormView(View):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         forms = self.forms(request.POST, request.FILES)
         form, images, references = forms["form"], forms["image_formset"], forms["recommendation_formset"]
+        translations = forms["translation_formset"]
+        # Validate everything, so every error is shown at once.
         valid = all(
-            [form.is_valid(), images.is_valid(), references.is_valid()]
-        )  # validate all: all errors shown
+            [
+                form.is_valid(),
+                images.is_valid(),
+                references.is_valid(),
+                translations.is_valid() if translations.is_bound else True,
+            ]
+        )
         if not valid:
             return self.render(forms)
         try:
@@ -344,6 +361,11 @@ class StoryFormView(View):
                 themes=form.themes,
                 recommendations=[d for f in references.forms if (d := f.to_data()) is not None],
                 images=[d for i, f in enumerate(images.forms) if (d := f.to_data(i)) is not None],
+                translations=(
+                    [d for f in translations.forms if (d := f.to_data()) is not None]
+                    if translations.is_bound
+                    else None
+                ),
             )
         except services.StoryConflict as conflict:
             return self.render_conflict(forms, conflict)
