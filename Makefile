@@ -7,9 +7,18 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate demo clean
+.PHONY: install run test lint format migrate demo clean catalogues messages
 
-install: $(STAMP) .env
+install: $(STAMP) .env catalogues
+
+# The translations, compiled from locale/*/LC_MESSAGES/django.po (pure Python: no GNU gettext needed).
+catalogues: $(STAMP)
+	@$(BIN)/python -m coalition.catalogues
+
+# After changing texts: refresh the catalogues (needs GNU gettext), then translate the new entries.
+messages: install
+	$(BIN)/python manage.py makemessages -l fr -l es -l ar -l zh_Hans -l ru --ignore=.venv --ignore=tests \
+		--ignore=bench --ignore=docs --no-obsolete
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { echo "Python 3.11 is required (found $$($(PYTHON) --version))."; exit 1; }
