@@ -55,7 +55,7 @@ def test_the_catalogues_are_not_behind_the_code(tmp_path):
     for folder in ["coalition", "members", "stories", "meetings", "templates"]:
         shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
     (tmp_path / "locale" / "fr" / "LC_MESSAGES").mkdir(parents=True)
-    subprocess.run(  # noqa: S603 - our own interpreter, our own command
+    subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "fr", "--no-location"],
         cwd=tmp_path,
         check=True,
