@@ -1,4 +1,5 @@
-"""The Celery app. Tasks live in each app's `tasks.py` and are queued with `delay_on_commit`."""
+"""The Celery app. Tasks live in each app's `tasks.py`; services queue them after commit with
+`coalition.queueing.enqueue_on_commit` (a broker outage never fails the user's action)."""
 
 import os
 

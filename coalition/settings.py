@@ -105,6 +105,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache: local memory by default, Redis in the full stack (shared by every web process, so rate limits
 # and cached pages hold across processes).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Same client, but a Redis outage degrades to cache misses instead of errors (coalition/cache.py).
+    CACHES["default"]["BACKEND"] = "coalition.cache.ResilientRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update({"socket_connect_timeout": 1, "socket_timeout": 1})
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Celery: with no broker, tasks run eagerly in-process (the embedded mode).
@@ -119,9 +123,24 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request never waits long for the broker: if it is down, the task is re-queued later from the database
+# (see coalition/queueing.py and the "redrive" beat task).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    # An unacknowledged task (its worker died) is handed to another worker after this many seconds.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "publish-due-stories": {"task": "stories.tasks.publish_due_stories", "schedule": 60.0},
+    "redrive": {"task": "coalition.tasks.redrive", "schedule": 5 * 60.0},
     "queue-meeting-reminders": {"task": "meetings.tasks.queue_due_reminders", "schedule": 15 * 60.0},
     "remove-stale-pending-uploads": {
         "task": "stories.tasks.remove_stale_pending_uploads",

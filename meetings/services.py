@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from coalition.queueing import enqueue_on_commit
 from meetings.calendar import calendar_bytes
 from meetings.models import Meeting, Participant, Reminder
 from members.models import User
@@ -73,7 +74,7 @@ def meeting_send_invitations(*, meeting: Meeting) -> tuple[list[Participant], li
         if not participant.email:
             without_email.append(participant)
             continue
-        send_participant_invitation.delay_on_commit(participant.pk)
+        enqueue_on_commit(send_participant_invitation, participant.pk)
         queued.append(participant)
     return queued, without_email
 
@@ -158,7 +159,7 @@ def meeting_cancel(*, meeting_id: int, message: str = "") -> Meeting:
     for participant in meeting.participants.exclude(email="").exclude(
         invitation_status=Participant.Invitation.DECLINED
     ):
-        send_cancellation.delay_on_commit(participant.pk, message.strip())
+        enqueue_on_commit(send_cancellation, participant.pk, message.strip())
     return meeting
 
 
@@ -217,7 +218,7 @@ def reminders_queue_due(*, now: datetime.datetime | None = None) -> int:
             try:
                 with transaction.atomic():
                     reminder = Reminder.objects.create(meeting=meeting, email=email, kind=kind)
-                    send_reminder.delay_on_commit(reminder.pk)
+                    enqueue_on_commit(send_reminder, reminder.pk)
             except IntegrityError:
                 continue  # claimed by an earlier run
             queued += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -11,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from coalition.queueing import enqueue_on_commit
 from members.models import Invitation, Mission, User, normalize_email
 from members.roles import GROUP_FOR_ROLE
 
@@ -72,7 +75,7 @@ def invitation_create(*, user: User, invited_by: User | None) -> Invitation:
     )
     from members.tasks import send_invitation
 
-    send_invitation.delay_on_commit(invitation.pk)
+    enqueue_on_commit(send_invitation, invitation.pk)
     return invitation
 
 
@@ -123,3 +126,15 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return user
+
+
+def invitations_requeue_unsent(*, older_than: datetime.timedelta = datetime.timedelta(minutes=2)) -> int:
+    """Queue again the invitations whose mail never left (the broker was down when they were made)."""
+    from members.tasks import send_invitation
+
+    cutoff = timezone.now() - older_than
+    pending = Invitation.objects.pending().filter(sent_at__isnull=True, created_at__lt=cutoff)
+    ids = list(pending.values_list("pk", flat=True))
+    for invitation_id in ids:
+        send_invitation.delay(invitation_id)
+    return len(ids)

@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coalition.queueing import enqueue_on_commit
 from members.models import User
 from stories import caching, search
 from stories import images as image_processing
@@ -257,7 +258,7 @@ def image_delete(*, image: StoryImage) -> None:
 def _queue_renditions(image: StoryImage) -> None:
     from stories.tasks import make_image_renditions
 
-    make_image_renditions.delay_on_commit(image.pk)
+    enqueue_on_commit(make_image_renditions, image.pk)
 
 
 def image_make_renditions(*, image_id: int) -> bool:
@@ -331,7 +332,7 @@ def _transition(
         )
         from stories.tasks import send_story_notification
 
-        send_story_notification.delay_on_commit(event.pk)
+        enqueue_on_commit(send_story_notification, event.pk)
         caching.bump_generation()  # public pages, counts and feeds may now differ
     return story
 
@@ -508,3 +509,28 @@ def pending_uploads_remove_stale(*, older_than: datetime.timedelta = datetime.ti
         for pending in stale:
             pending_delete(pending=pending)
     return len(stale)
+
+
+def side_effects_requeue(*, older_than: datetime.timedelta = datetime.timedelta(minutes=2)) -> int:
+    """Queue again what a broker outage kept from being queued: notifications of status changes not yet
+    sent (from the last week) and photos without renditions. Both tasks are safe to run twice."""
+    from stories.tasks import make_image_renditions, send_story_notification
+
+    now = timezone.now()
+    events = StoryEvent.objects.filter(
+        notified_at__isnull=True,
+        to_status__in=NOTIFIED_STATUSES,
+        created_at__lt=now - older_than,
+        created_at__gt=now - datetime.timedelta(days=7),
+    ).values_list("pk", flat=True)
+    images = StoryImage.objects.filter(renditions={}, created_at__lt=now - older_than).values_list(
+        "pk", flat=True
+    )
+    count = 0
+    for event_id in events:
+        send_story_notification.delay(event_id)
+        count += 1
+    for image_id in images:
+        make_image_renditions.delay(image_id)
+        count += 1
+    return count

@@ -37,9 +37,9 @@ def test_a_story_from_first_draft_to_its_public_page(live_server, new_page, staf
     # Mission staff write the story with a photo and submit it.
     log_in(staff, base, staff_user.email, TEST_PASSWORD)
     staff.goto(f"{base}/en/my/stories/new/")
-    staff.get_by_label("Title").fill("Mobile courts for remote islands")
-    staff.get_by_label("Summary").fill("Judges sail to the islands so that nobody waits years for a hearing.")
-    staff.get_by_label("Story").fill("Hearings are held in **community halls**.")
+    staff.locator("#id_title").fill("Mobile courts for remote islands")
+    staff.locator("#id_summary").fill("Judges sail to the islands so that nobody waits years for a hearing.")
+    staff.locator("#id_body").fill("Hearings are held in **community halls**.")
     staff.get_by_label("Year the policy started").fill("2018")
     staff.get_by_label("Peace, Justice and Strong Institutions").check()
     staff.set_input_files(
@@ -62,7 +62,7 @@ def test_a_story_from_first_draft_to_its_public_page(live_server, new_page, staf
     expect(staff.get_by_text("Please say how many islands are served.")).to_be_visible()
     staff.get_by_role("link", name="Mobile courts for remote islands").click()
     staff.get_by_role("link", name="Edit").click()
-    staff.get_by_label("Summary").fill("Judges sail to 14 islands so that nobody waits years for a hearing.")
+    staff.locator("#id_summary").fill("Judges sail to 14 islands so that nobody waits years for a hearing.")
     staff.get_by_role("button", name="Save and submit for review").click()
     expect(staff.get_by_text("Your story is submitted.")).to_be_visible()
 
