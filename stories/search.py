@@ -11,8 +11,8 @@ import re
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Value
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString
 
 # The stemming rules for each interface language; Chinese has none in PostgreSQL, so words are kept whole.
 SEARCH_CONFIGS = {
@@ -168,7 +168,14 @@ def _plain_condition(text: str) -> Q:
     return condition
 
 
+_MARKED = re.compile(f"({_MARK_START}.*?{_MARK_END})", re.S)
+
+
 def highlighted(snippet: str | None) -> SafeString:
     """The snippet escaped, with the matched words in <mark>."""
-    text = escape(snippet or "")
-    return mark_safe(text.replace(_MARK_START, "<mark>").replace(_MARK_END, "</mark>"))  # noqa: S308 - escaped above
+    pieces = (
+        format_html("<mark>{}</mark>", piece[1:-1]) if piece.startswith(_MARK_START) else escape(piece)
+        for piece in _MARKED.split(snippet or "")
+        if piece
+    )
+    return format_html_join("", "{}", ((piece,) for piece in pieces))
