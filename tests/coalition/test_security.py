@@ -158,7 +158,7 @@ def test_only_the_secretariat_opens_the_admin(people, role):
             assert "Not allowed" in html
 
 
-# --- CSRF and redirects ---------------------------------------------------------------------------------------
+# --- CSRF and redirects ----------------------------------------------------------------------------
 
 
 def test_every_form_refuses_a_post_without_its_csrf_token(staff_user, mission):
@@ -195,7 +195,7 @@ def test_the_login_next_parameter_cannot_send_people_off_site(client, staff_user
     assert location.startswith("/") and not location.startswith("//") and "evil.example" not in location
 
 
-# --- payloads stay inert --------------------------------------------------------------------------------------
+# --- payloads stay inert --------------------------------------------------------------------------------
 
 PAYLOADS = [
     "<script>alert(1)</script>",
