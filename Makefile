@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate demo clean catalogues messages
+.PHONY: install run test lint format migrate demo clean catalogues messages backup restore bench
 
 install: $(STAMP) .env catalogues
 
@@ -59,6 +59,14 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Full stack only (PostgreSQL): the database (pg_dump, custom format) and the media, into backups/<time>/.
+backup: install
+	$(BIN)/python manage.py backup $(if $(TO),--to $(TO),)
+
+# make restore FROM=backups/20260101-120000 (asks before replacing anything)
+restore: install
+	$(BIN)/python manage.py restore --from $(FROM)
 
 clean:
 	rm -rf $(VENV) staticfiles .coverage htmlcov

@@ -133,11 +133,15 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
+# An unacknowledged task (its worker died) is handed to another worker after this many seconds; workers look
+# for such tasks every few seconds when the timeout is short, every ~100 s otherwise.
+_visibility_timeout = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
-    # An unacknowledged task (its worker died) is handed to another worker after this many seconds.
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "visibility_timeout": _visibility_timeout,
+    "unacked_restore_interval": max(1, min(10, _visibility_timeout // 2)),
+    "unacked_restore_throttle": 1 if _visibility_timeout < 60 else 10,
 }
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {

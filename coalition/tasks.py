@@ -1,5 +1,7 @@
 """Project-wide periodic tasks."""
 
+import datetime
+
 from celery import shared_task
 
 from members.services import invitations_requeue_unsent
@@ -7,6 +9,8 @@ from stories.services import side_effects_requeue
 
 
 @shared_task
-def redrive() -> int:
-    """Queue again the work a broker outage kept from being queued (each task is safe to run twice)."""
-    return invitations_requeue_unsent() + side_effects_requeue()
+def redrive(older_than_seconds: int = 120) -> int:
+    """Queue again the work a broker outage kept from being queued (each task is safe to run twice).
+    Only work older than a couple of minutes: newer work is most likely still on its way."""
+    older_than = datetime.timedelta(seconds=older_than_seconds)
+    return invitations_requeue_unsent(older_than=older_than) + side_effects_requeue(older_than=older_than)

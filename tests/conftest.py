@@ -155,6 +155,14 @@ class WorkerProcess:
         self.process = process
         self.output_path = output_path
 
+    def kill(self) -> None:
+        """Die at once, as a machine losing power would: no warm shutdown, no acknowledgement."""
+        self.process.kill()
+        self.process.wait()
+
+    def output(self) -> str:
+        return self.output_path.read_text(errors="replace")
+
     def stop(self) -> str:
         if self.process.poll() is None:
             self.process.terminate()
@@ -167,8 +175,9 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def celery_worker(transactional_db, tmp_path):
-    """Start a real worker against the test database and the Redis broker; tasks stop running eagerly."""
+def start_worker(transactional_db, tmp_path):
+    """Start real worker processes against the test database and the Redis broker; tasks stop running
+    eagerly. `start_worker(CELERY_VISIBILITY_TIMEOUT="3")` passes settings through the environment."""
     from django.db import connection
 
     from coalition.celery import app
@@ -190,38 +199,39 @@ def celery_worker(transactional_db, tmp_path):
         port=db["PORT"] or 5432,
         name=db["NAME"],
     )
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "CELERY_TASK_DEFAULT_QUEUE": app.conf.task_default_queue,
-        "EMAIL_URL": "consolemail://",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
-    }
-    output_path = tmp_path / "worker.log"
-    with output_path.open("w") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "coalition",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-Q",
-                app.conf.task_default_queue,
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    worker = WorkerProcess(process, output_path)
+    workers: list[WorkerProcess] = []
+
+    def start(**extra_env: str) -> WorkerProcess:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "CELERY_TASK_DEFAULT_QUEUE": app.conf.task_default_queue,
+            "EMAIL_URL": "consolemail://",
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
+            **extra_env,
+        }
+        output_path = tmp_path / f"worker-{len(workers)}.log"
+        with output_path.open("w") as output:
+            process = subprocess.Popen(
+                [
+                    sys.executable, "-m", "celery", "-A", "coalition", "worker",
+                    "--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
+                    "-Q", app.conf.task_default_queue,
+                ],
+                cwd=settings.BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        worker = WorkerProcess(process, output_path)
+        workers.append(worker)
+        return worker
+
     app.conf.task_always_eager = False
-    yield worker
-    worker.stop()
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+@pytest.fixture
+def celery_worker(start_worker):
+    """One real worker on this run's queue (see start_worker)."""
+    return start_worker()
