@@ -196,6 +196,9 @@ def test_the_portal_survives_a_postgresql_restart_and_healthz_reports_the_outage
     assert get("/healthz")[0] == 200
 
 
+COUNT_TABLES = "import json; from coalition.management.commands.backup import table_counts; print(json.dumps(table_counts()))"
+
+
 def file_digests(root: Path) -> dict[str, str]:
     return {
         str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
@@ -255,8 +258,7 @@ def test_a_backup_restores_into_a_scratch_database_with_the_same_rows_and_files(
             capture_output=True,
         )
         counted = subprocess.run(
-            [*manage, "shell", "-c", "import json; from coalition.management.commands.backup import table_counts; "
-             "print(json.dumps(table_counts()))"],
+            [*manage, "shell", "-c", COUNT_TABLES],
             cwd=ROOT, env=restore_env, check=True, capture_output=True, text=True,
         )  # fmt: skip
         restored_counts = json.loads(counted.stdout.strip().splitlines()[-1])

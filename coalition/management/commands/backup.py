@@ -49,7 +49,7 @@ class Command(BaseCommand):
         target = Path(options["to"])
         target.mkdir(parents=True, exist_ok=True)
         dump = target / "database.dump"
-        result = subprocess.run(  # noqa: S603 - fixed command, no shell
+        result = subprocess.run(  # noqa: S603, S607 - fixed command from the PostgreSQL client tools, no shell
             ["pg_dump", "--format=custom", "--no-owner", f"--dbname={database_url(connection.settings_dict)}",
              f"--file={dump}"],
             capture_output=True, text=True, check=False,

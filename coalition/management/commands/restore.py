@@ -33,7 +33,7 @@ class Command(BaseCommand):
             if answer.strip().lower() != "yes":
                 raise CommandError("Nothing was restored.")
         connection.close()
-        result = subprocess.run(  # noqa: S603 - fixed command, no shell
+        result = subprocess.run(  # noqa: S603, S607 - fixed command from the PostgreSQL client tools, no shell
             ["pg_restore", "--clean", "--if-exists", "--no-owner", "--exit-on-error",
              f"--dbname={database_url(connection.settings_dict)}", str(dump)],
             capture_output=True, text=True, check=False,
