@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import tarfile
 from pathlib import Path
@@ -21,6 +22,13 @@ def database_url(settings_dict: dict) -> str:
         port=settings_dict["PORT"] or 5432,
         name=settings_dict["NAME"],
     )
+
+
+def tool_path(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise CommandError(f"{name} is not installed (Debian: apt-get install postgresql-client).")
+    return path
 
 
 def table_counts() -> dict[str, int]:
@@ -49,8 +57,8 @@ class Command(BaseCommand):
         target = Path(options["to"])
         target.mkdir(parents=True, exist_ok=True)
         dump = target / "database.dump"
-        result = subprocess.run(  # noqa: S603, S607 - fixed command from the PostgreSQL client tools, no shell
-            ["pg_dump", "--format=custom", "--no-owner", f"--dbname={database_url(connection.settings_dict)}",
+        result = subprocess.run(  # noqa: S603 - fixed command from the PostgreSQL client tools, no shell
+            [tool_path("pg_dump"), "--format=custom", "--no-owner", f"--dbname={database_url(connection.settings_dict)}",
              f"--file={dump}"],
             capture_output=True, text=True, check=False,
         )  # fmt: skip

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from coalition.management.commands.backup import database_url
+from coalition.management.commands.backup import database_url, tool_path
 
 
 class Command(BaseCommand):
@@ -33,8 +33,8 @@ class Command(BaseCommand):
             if answer.strip().lower() != "yes":
                 raise CommandError("Nothing was restored.")
         connection.close()
-        result = subprocess.run(  # noqa: S603, S607 - fixed command from the PostgreSQL client tools, no shell
-            ["pg_restore", "--clean", "--if-exists", "--no-owner", "--exit-on-error",
+        result = subprocess.run(  # noqa: S603 - fixed command from the PostgreSQL client tools, no shell
+            [tool_path("pg_restore"), "--clean", "--if-exists", "--no-owner", "--exit-on-error",
              f"--dbname={database_url(connection.settings_dict)}", str(dump)],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
