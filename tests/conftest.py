@@ -215,11 +215,25 @@ def start_worker(transactional_db, tmp_path):
         with output_path.open("w") as output:
             process = subprocess.Popen(
                 [
-                    sys.executable, "-m", "celery", "-A", "coalition", "worker", "--pool=solo", "--loglevel=INFO",
-                    "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", app.conf.task_default_queue,
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "coalition",
+                    "worker",
+                    "--pool=solo",
+                    "--loglevel=INFO",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "-Q",
+                    app.conf.task_default_queue,
                 ],
-                cwd=settings.BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+                cwd=settings.BASE_DIR,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
         worker = WorkerProcess(process, output_path)
         workers.append(worker)
         return worker

@@ -26,9 +26,23 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serial
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_START = [
-    "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "",
-    "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log",
-]  # fmt: skip
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "-::1",
+    "--port",
+    "6379",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    "/var/lib/redis",
+    "--logfile",
+    "/var/log/redis/ci.log",
+]
 
 
 def redis_answers() -> bool:
@@ -196,7 +210,10 @@ def test_the_portal_survives_a_postgresql_restart_and_healthz_reports_the_outage
     assert get("/healthz")[0] == 200
 
 
-COUNT_TABLES = "import json; from coalition.management.commands.backup import table_counts; print(json.dumps(table_counts()))"
+COUNT_TABLES = (
+    "import json; from coalition.management.commands.backup import table_counts; "
+    "print(json.dumps(table_counts()))"
+)
 
 
 def file_digests(root: Path) -> dict[str, str]:
@@ -259,8 +276,12 @@ def test_a_backup_restores_into_a_scratch_database_with_the_same_rows_and_files(
         )
         counted = subprocess.run(
             [*manage, "shell", "-c", COUNT_TABLES],
-            cwd=ROOT, env=restore_env, check=True, capture_output=True, text=True,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=restore_env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         restored_counts = json.loads(counted.stdout.strip().splitlines()[-1])
     finally:
         subprocess.run(

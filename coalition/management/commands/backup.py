@@ -58,10 +58,17 @@ class Command(BaseCommand):
         target.mkdir(parents=True, exist_ok=True)
         dump = target / "database.dump"
         result = subprocess.run(  # noqa: S603 - fixed command from the PostgreSQL client tools, no shell
-            [tool_path("pg_dump"), "--format=custom", "--no-owner", f"--dbname={database_url(connection.settings_dict)}",
-             f"--file={dump}"],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            [
+                tool_path("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                f"--dbname={database_url(connection.settings_dict)}",
+                f"--file={dump}",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if result.returncode != 0:
             raise CommandError(f"pg_dump failed: {result.stderr.strip()}")
         for name, root in (("media", settings.MEDIA_ROOT), ("private_media", settings.PRIVATE_MEDIA_ROOT)):

@@ -34,10 +34,19 @@ class Command(BaseCommand):
                 raise CommandError("Nothing was restored.")
         connection.close()
         result = subprocess.run(  # noqa: S603 - fixed command from the PostgreSQL client tools, no shell
-            [tool_path("pg_restore"), "--clean", "--if-exists", "--no-owner", "--exit-on-error",
-             f"--dbname={database_url(connection.settings_dict)}", str(dump)],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            [
+                tool_path("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--exit-on-error",
+                f"--dbname={database_url(connection.settings_dict)}",
+                str(dump),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if result.returncode != 0:
             raise CommandError(f"pg_restore failed: {result.stderr.strip()}")
         for archive_name, root in (
