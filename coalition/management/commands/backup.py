@@ -36,7 +36,9 @@ def table_counts() -> dict[str, int]:
         tables = sorted(connection.introspection.table_names(cursor))
         counts = {}
         for table in tables:
-            cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 - names from the database itself
+            # The table names come from the database itself and are quoted by the backend.
+            query = f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}"  # noqa: S608  # nosec B608
+            cursor.execute(query)
             counts[table] = cursor.fetchone()[0]
     return counts
 
