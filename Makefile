@@ -68,5 +68,10 @@ backup: install
 restore: install
 	$(BIN)/python manage.py restore --from $(FROM)
 
+# Not part of make test: the portal under gunicorn + wrk at 10,000 and 100,000 stories (about 15 minutes).
+# BENCH_SIZES=1000,5000 BENCH_SECONDS=3 make bench for a quick run.
+bench: install
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) staticfiles .coverage htmlcov

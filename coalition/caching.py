@@ -1,16 +1,48 @@
-"""A server-side cache of whole public pages, for anonymous visitors."""
+"""What anonymous visitors may be served from the cache, and when it goes stale.
+
+A generation number in the cache changes whenever public content changes (a story published, changed while
+public or withdrawn; a meeting saved); cached pages, counts and facets carry it in their keys, so a change
+makes them all unreachable at once. PUBLIC_CACHE=false turns all of it off (the benchmark's "no cache" runs).
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from functools import wraps
 
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
-from stories.caching import key
+GENERATION_KEY = "public:generation"
+
+
+def generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        value = cache.get(GENERATION_KEY, 1)
+    return value
+
+
+def bump_generation() -> None:
+    """Make every cached public page, count and facet stale (after the current transaction commits)."""
+
+    def bump() -> None:
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:
+            cache.set(GENERATION_KEY, 2, timeout=None)
+
+    transaction.on_commit(bump)
+
+
+def key(*parts: object) -> str:
+    digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()[:32]
+    return f"public:{generation()}:{digest}"
 
 
 def cache_public_page(timeout: int = 300) -> Callable:

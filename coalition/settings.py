@@ -112,6 +112,8 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"]["BACKEND"] = "coalition.cache.ResilientRedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update({"socket_connect_timeout": 1, "socket_timeout": 1})
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Anonymous pages, story counts and facets served from the cache (coalition/caching.py).
+PUBLIC_CACHE = env.bool("PUBLIC_CACHE", default=True)
 
 # Celery: with no broker, tasks run eagerly in-process (the embedded mode).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -287,6 +289,11 @@ CONTENT_SECURITY_POLICY = {
 if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
     # Only behind a proxy that sets this header itself (it must strip any value a client sent).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Benchmark mode (bench/run.py): a bare reference view and a query-count header. Never on in production.
+BENCHMARK = env.bool("BENCHMARK", default=False)
+if BENCHMARK:
+    MIDDLEWARE.insert(0, "coalition.middleware.QueryCountMiddleware")
 
 LOGGING = {
     "version": 1,

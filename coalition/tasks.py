@@ -14,3 +14,8 @@ def redrive(older_than_seconds: int = 120) -> int:
     Only work older than a couple of minutes: newer work is most likely still on its way."""
     older_than = datetime.timedelta(seconds=older_than_seconds)
     return invitations_requeue_unsent(older_than=older_than) + side_effects_requeue(older_than=older_than)
+
+
+@shared_task
+def noop() -> None:
+    """Does nothing: the benchmark measures the broker and the worker with it."""

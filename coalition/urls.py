@@ -40,6 +40,9 @@ urlpatterns += i18n_patterns(
     path("my/stories/", include("stories.my_urls")),
 )
 
+if settings.BENCHMARK:
+    urlpatterns += [path("bench/bare/", views.bench_bare, name="bench_bare")]
+
 if settings.SERVE_MEDIA:
     # Public media (photo renditions) from this process: the embedded mode and a single-host stack.
     # At scale they come from object storage or the proxy in front.

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
+from coalition.caching import cache_public_page
 from coalition.celery import app as celery_app
 from meetings.models import Meeting
 from members.models import Member
@@ -24,7 +25,7 @@ from stories.views import story_cards
 logger = logging.getLogger(__name__)
 
 
-@method_decorator(login_not_required, name="dispatch")
+@method_decorator([login_not_required, cache_public_page()], name="dispatch")
 class HomeView(TemplateView):
     template_name = "coalition/home.html"
 
@@ -91,3 +92,11 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@login_not_required
+def bench_bare(request: HttpRequest) -> HttpResponse:
+    """The benchmark's yardstick: a tiny template, no query (routed only when BENCHMARK is on)."""
+    from django.shortcuts import render
+
+    return render(request, "coalition/bench_bare.html", {"now": "ok"})

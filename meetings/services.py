@@ -14,11 +14,11 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from coalition.caching import bump_generation
 from coalition.queueing import enqueue_on_commit
 from meetings.calendar import calendar_bytes
 from meetings.models import Meeting, Participant, Reminder
 from members.models import User
-from stories.caching import bump_generation
 
 REMINDER_OFFSETS = {
     Reminder.Kind.WEEK: datetime.timedelta(days=7),

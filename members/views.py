@@ -13,12 +13,13 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, TemplateView
 
+from coalition.caching import cache_public_page
 from members import services
 from members.forms import InvitationAcceptForm
 from members.models import Invitation, Member, Mission, User
 
 
-@method_decorator(login_not_required, name="dispatch")
+@method_decorator([login_not_required, cache_public_page()], name="dispatch")
 class MemberListView(TemplateView):
     template_name = "members/member_list.html"
 
@@ -30,7 +31,7 @@ class MemberListView(TemplateView):
         return context
 
 
-@method_decorator(login_not_required, name="dispatch")
+@method_decorator([login_not_required, cache_public_page()], name="dispatch")
 class MemberDetailView(DetailView):
     template_name = "members/member_detail.html"
     context_object_name = "member"

@@ -16,6 +16,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
+from coalition.caching import cache_public_page
 from stories.caching import CachedCountPaginator
 from stories.filters import filtered_stories
 from stories.models import Story, StoryImage
@@ -109,6 +110,7 @@ def _page_size(raw: str | None) -> int:
 
 @login_not_required
 @require_safe
+@cache_public_page()
 def stories_json(request: HttpRequest) -> JsonResponse:
     queryset, ignored = api_queryset(request.GET)
     paginator = CachedCountPaginator(queryset, _page_size(request.GET.get("page_size")))

@@ -1,44 +1,15 @@
-"""What public story pages may reuse, and when it goes stale.
-
-A generation number in the cache changes whenever a story is published, changed while public, or withdrawn;
-cached pages and counts carry it in their keys, so a change makes them all unreachable at once.
-"""
+"""Counts of stories, cached under the public generation (see coalition/caching.py)."""
 
 from __future__ import annotations
 
-import hashlib
-
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.utils.functional import cached_property
 
-GENERATION_KEY = "stories:generation"
+from coalition.caching import bump_generation, generation, key
 
-
-def generation() -> int:
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY, 1)
-    return value
-
-
-def bump_generation() -> None:
-    """Make every cached public page and count stale (after the current transaction commits)."""
-
-    def bump() -> None:
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:
-            cache.set(GENERATION_KEY, 2, timeout=None)
-
-    transaction.on_commit(bump)
-
-
-def key(*parts: object) -> str:
-    digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()[:32]
-    return f"stories:{generation()}:{digest}"
+__all__ = ["CachedCountPaginator", "bump_generation", "generation", "key"]
 
 
 class CachedCountPaginator(Paginator):
@@ -48,6 +19,8 @@ class CachedCountPaginator(Paginator):
     def count(self) -> int:
         query = getattr(self.object_list, "query", None)
         if query is None:
+            return super().count
+        if not settings.PUBLIC_CACHE:
             return super().count
         count_key = key("count", str(query))
         value = cache.get(count_key)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
@@ -107,7 +108,7 @@ def gallery_facets(queryset) -> dict[str, list[dict]]:
     """How many of the current results each theme and member has (cached per filter and generation)."""
     # Member names are in the page's language.
     facets_key = caching.key("facets", get_language(), str(queryset.query))
-    facets = cache.get(facets_key)
+    facets = cache.get(facets_key) if settings.PUBLIC_CACHE else None
     if facets is None:
         ids = queryset.order_by().values("pk")
         themes = (

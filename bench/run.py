@@ -1,0 +1,387 @@
+"""The benchmark (`make bench`): the portal under gunicorn, as in production, loaded with wrk over loopback.
+
+For each size (10,000 and 100,000 published stories by default; BENCH_SIZES=1000,5000 for a quick run) and for
+a warm cache (Redis) and no cache at all, every page is loaded for BENCH_SECONDS (default 5) and reported as
+requests per second, its ratio to a bare Django view measured in the same run, p50/p95/p99 latency, errors and
+queries per request. Also: renditions of a 12-megapixel JPEG, and no-op Celery tasks per second through Redis
+with one worker. Results: bench/results/<date>.md, bench/results/latest.md and a PNG plot of the ratios.
+
+Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and Redis on 127.0.0.1:6379, as in CI; installs Debian's
+wrk when missing (as root). Uses its own database (goodstories_bench) and Redis databases 2 and 3.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+TMP = ROOT / "bench" / "tmp"
+RESULTS = ROOT / "bench" / "results"
+PORT = 8765
+SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+DATABASE = "goodstories_bench"
+
+ENV = {
+    **os.environ,
+    "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/2",
+    "CACHE_URL": "redis://127.0.0.1:6379/3",
+    "CELERY_TASK_DEFAULT_QUEUE": "bench",
+    "SECRET_KEY": "benchmark-only-" + "x" * 40,
+    "DEBUG": "false",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SECURE_SSL_REDIRECT": "false",
+    "SESSION_COOKIE_SECURE": "false",
+    "CSRF_COOKIE_SECURE": "false",
+    "SECURE_HSTS_SECONDS": "0",
+    "BENCHMARK": "true",
+    "STATIC_ROOT": str(TMP / "static"),
+    "MEDIA_ROOT": str(TMP / "media"),
+    "PRIVATE_MEDIA_ROOT": str(TMP / "private"),
+    "LOG_LEVEL": "WARNING",
+}
+
+TARGETS = {
+    "warm_ratio": 0.40,  # gallery and story page: at least 40% of the bare view's throughput
+    "warm_p95_ms": 30,
+    "cold_p95_ms": 150,
+    "search_p95_ms": 50,
+    "renditions_ms": 300,
+    "tasks_per_second": 500,
+}
+
+
+def run(*args: str, env: dict | None = None, check: bool = True, quiet: bool = True) -> str:
+    result = subprocess.run(
+        list(args), cwd=ROOT, env=env or ENV, capture_output=quiet, text=True, check=False
+    )
+    if check and result.returncode != 0:
+        sys.exit(f"failed: {' '.join(args)}\n{result.stdout}\n{result.stderr}")
+    return result.stdout if quiet else ""
+
+
+def manage(*args: str, env: dict | None = None) -> str:
+    return run(PYTHON, "manage.py", *args, env=env)
+
+
+def ensure_tools() -> None:
+    if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False).returncode != 0:
+        sys.exit("PostgreSQL does not answer on 127.0.0.1:5432 (start it as .ci/run does).")
+    if subprocess.run(["redis-cli", "ping"], capture_output=True, check=False).returncode != 0:
+        sys.exit("Redis does not answer on 127.0.0.1:6379 (start it as .ci/run does).")
+    if shutil.which("wrk") is None:
+        if os.geteuid() != 0:
+            sys.exit("wrk is missing: apt-get install wrk")
+        run("apt-get", "install", "-y", "-q", "wrk")
+
+
+def prepare_database() -> None:
+    run("dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE)
+    run("createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE)
+    shutil.rmtree(TMP, ignore_errors=True)
+    manage("migrate", "--no-input")
+    manage("collectstatic", "--no-input")
+    manage("load_demo")
+
+
+def query(code: str) -> str:
+    return manage("shell", "-c", code).strip().splitlines()[-1]
+
+
+class Server:
+    def __init__(self, public_cache: str):
+        env = {**ENV, "PUBLIC_CACHE": public_cache}
+        self.process = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "gunicorn"), "coalition.wsgi", "--bind", f"127.0.0.1:{PORT}",
+             "--workers", "2", "--threads", "2", "--access-logfile", "/dev/null", "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2)
+                return
+            except urllib.error.HTTPError:
+                return  # it answers
+            except OSError:
+                time.sleep(0.2)  # still starting
+        sys.exit("gunicorn did not start")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def queries_of(path: str) -> int:
+    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=30) as response:
+        return int(response.headers.get("X-Query-Count", "-1"))
+
+
+def wrk(path: str) -> dict:
+    for _ in range(5):  # warm-up requests, outside the measurement
+        urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=30).read()
+    output = run(
+        "wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "10s",
+        "-s", str(ROOT / "bench" / "report.lua"), f"http://127.0.0.1:{PORT}{path}",
+    )  # fmt: skip
+    line = next(line for line in output.splitlines() if line.startswith("JSON "))
+    data = json.loads(line[5:])
+    seconds = data["duration_us"] / 1e6
+    return {
+        "rps": data["requests"] / seconds,
+        "p50": data["p50"] / 1000,
+        "p95": data["p95"] / 1000,
+        "p99": data["p99"] / 1000,
+        "errors": data["errors"],
+    }
+
+
+def pages() -> dict[str, str]:
+    story = query(
+        "from stories.models import Story; print(Story.objects.published().order_by('-pk')[0].slug)"
+    )
+    meeting = query(
+        "from meetings.models import Meeting; print(Meeting.objects.order_by('-starts_at')[0].slug)"
+    )
+    return {
+        "bare view": "/bench/bare/",
+        "gallery": "/en/stories/",
+        "gallery, two filters": "/en/stories/?region=grulac&sdg=16",
+        "gallery, full-text search": "/en/stories/?q=justice",
+        "story page": f"/en/stories/{story}/",
+        "members": "/en/members/",
+        "meeting page": f"/en/meetings/{meeting}/",
+        "feed": "/en/feeds/stories/",
+        "JSON API": "/en/api/stories.json",
+        "healthz": "/healthz",
+    }
+
+
+def measure(public_cache: str, paths: dict[str, str]) -> dict[str, dict]:
+    run("redis-cli", "-n", "3", "flushdb")  # the cache starts empty; "warm" fills it in the warm-up requests
+    server = Server(public_cache)
+    try:
+        results = {}
+        for name, path in paths.items():
+            results[name] = {**wrk(path), "queries": queries_of(path)}
+            print(f"    {name:28} {results[name]['rps']:8.0f} req/s  p95 {results[name]['p95']:7.1f} ms")
+        return results
+    finally:
+        server.stop()
+
+
+def renditions_ms() -> float:
+    code = (
+        "import io, time, statistics; from PIL import Image; from stories.images import make_renditions\n"
+        "image = Image.effect_noise((400, 300), 40).convert('RGB').resize((4000, 3000))\n"
+        "buffer = io.BytesIO(); image.save(buffer, 'JPEG', quality=90)\n"
+        "times = []\n"
+        "for _ in range(5):\n"
+        "    buffer.seek(0); start = time.perf_counter(); make_renditions(buffer)\n"
+        "    times.append((time.perf_counter() - start) * 1000)\n"
+        "print(statistics.median(times))"
+    )
+    return float(query(code))
+
+
+def tasks_per_second(count: int = 3000) -> float:
+    run("redis-cli", "-n", "2", "flushdb")
+    query(f"from coalition.tasks import noop\nfor _ in range({count}): noop.delay()\nprint('queued')")
+    worker = subprocess.Popen(
+        [PYTHON, "-m", "celery", "-A", "coalition", "worker", "-Q", "bench", "--concurrency", "2",
+         "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    start = None
+    try:
+        while True:
+            waiting = int(run("redis-cli", "-n", "2", "llen", "bench").strip() or 0)
+            unacked = int(run("redis-cli", "-n", "2", "hlen", "unacked").strip() or 0)
+            if start is None and waiting < count:
+                start = time.perf_counter()  # the worker has started consuming
+            if waiting == 0 and unacked == 0 and start is not None:
+                return count / (time.perf_counter() - start)
+            time.sleep(0.01)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
+    postgres = run("psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "show server_version").strip()
+    redis = run("redis-server", "--version").split()[2]
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory.split(':')[1].strip()} memory, "
+        f"Python {platform.python_version()}, PostgreSQL {postgres}, Redis {redis}, "
+        f"gunicorn 2 workers x 2 threads, wrk 2 threads x {CONNECTIONS} "
+        f"connections for {SECONDS} s per page, on the same machine (loopback)"
+    )
+
+
+def verdict(value: float, target: float, higher_is_better: bool) -> str:
+    ok = value >= target if higher_is_better else value <= target
+    if ok:
+        return "met"
+    missed = (target - value) / target if higher_is_better else (value - target) / target
+    return f"missed by {missed:.0%}"
+
+
+def report(all_results: dict, renditions: float, tasks: float, description: str) -> str:
+    lines = [f"# Benchmark, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC", "", description, ""]
+    checks = []
+    for size, modes in all_results.items():
+        for mode, results in modes.items():
+            bare = results["bare view"]["rps"]
+            lines += [
+                f"## {size:,} stories, {mode}",
+                "",
+                "| page | req/s | ratio to bare | p50 ms | p95 ms | p99 ms | errors | queries |",
+                "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            ]
+            for name, r in results.items():
+                lines.append(
+                    f"| {name} | {r['rps']:.0f} | {r['rps'] / bare:.2f} | {r['p50']:.1f} | {r['p95']:.1f} | "
+                    f"{r['p99']:.1f} | {r['errors']} | {r['queries']} |"
+                )
+            lines.append("")
+            if size == max(all_results):
+                for name in ("gallery", "story page"):
+                    r = results[name]
+                    if mode == "warm cache":
+                        ratio = r["rps"] / bare
+                        checks.append(
+                            (f"{name}, warm: ratio ≥ 0.40", f"{ratio:.2f}", verdict(ratio, 0.40, True))
+                        )
+                        checks.append(
+                            (f"{name}, warm: p95 ≤ 30 ms", f"{r['p95']:.1f}", verdict(r["p95"], 30, False))
+                        )
+                    else:
+                        checks.append(
+                            (
+                                f"{name}, no cache: p95 ≤ 150 ms",
+                                f"{r['p95']:.1f}",
+                                verdict(r["p95"], 150, False),
+                            )
+                        )
+                search = results["gallery, full-text search"]["p95"]
+                checks.append(
+                    (f"full-text search, {mode}: p95 ≤ 50 ms", f"{search:.1f}", verdict(search, 50, False))
+                )
+    checks.append(
+        ("renditions of a 12-megapixel JPEG ≤ 300 ms", f"{renditions:.0f}", verdict(renditions, 300, False))
+    )
+    checks.append(("no-op tasks per second ≥ 500", f"{tasks:.0f}", verdict(tasks, 500, True)))
+    sizes = list(all_results)
+    same_queries = all(
+        all_results[sizes[0]][mode][page]["queries"] == all_results[sizes[-1]][mode][page]["queries"]
+        for mode in all_results[sizes[0]]
+        for page in all_results[sizes[0]][mode]
+    )
+    checks.append(("query counts independent of the number of stories", "same" if same_queries else "differ",
+                   "met" if same_queries else "missed"))  # fmt: skip
+    lines += [
+        f"## Targets at {max(all_results):,} stories",
+        "",
+        "| target | measured | result |",
+        "| --- | ---: | --- |",
+    ]
+    lines += [f"| {name} | {value} | {result} |" for name, value, result in checks]
+    lines += ["", "![Throughput as a ratio of the bare view](latest.png)", ""]
+    return "\n".join(lines)
+
+
+def plot(all_results: dict, path: Path) -> None:
+    """A bar chart of throughput ratios per page (Pillow only)."""
+    from PIL import Image, ImageDraw
+
+    series = [
+        (f"{size // 1000}k {mode}", results)
+        for size, modes in all_results.items()
+        for mode, results in modes.items()
+    ]
+    names = [name for name in next(iter(series))[1] if name != "bare view"]
+    colours = [(0, 90, 156), (120, 170, 220), (200, 90, 40), (240, 170, 120)]
+    width, row, left = 1100, 18 * len(series) + 14, 230
+    image = Image.new("RGB", (width, 60 + row * len(names)), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text(
+        (10, 10), "Throughput as a ratio of the bare view (1.0 = as fast as a bare Django view)", fill="black"
+    )
+    for index, (label, _results) in enumerate(series):
+        draw.rectangle([left + index * 200, 30, left + index * 200 + 12, 42], fill=colours[index % 4])
+        draw.text((left + index * 200 + 16, 30), label, fill="black")
+    scale = (width - left - 40) / 1.2
+    for i, name in enumerate(names):
+        top = 55 + i * row
+        draw.text((10, top + 4), name, fill="black")
+        for j, (_label, results) in enumerate(series):
+            ratio = results[name]["rps"] / results["bare view"]["rps"]
+            y = top + j * 18
+            draw.rectangle([left, y, left + max(1, int(ratio * scale)), y + 14], fill=colours[j % 4])
+            draw.text((left + int(ratio * scale) + 4, y + 1), f"{ratio:.2f}", fill="black")
+    x40 = left + int(0.4 * scale)
+    draw.line([(x40, 50), (x40, image.height)], fill=(180, 0, 0))
+    image.save(path)
+
+
+def main() -> None:
+    ensure_tools()
+    print("Preparing the database …")
+    prepare_database()
+    paths = None
+    all_results: dict[int, dict[str, dict]] = {}
+    created = 0
+    for size in SIZES:
+        print(f"Creating stories up to {size:,} …")
+        manage("bench_data", "--stories", str(size - created))
+        created = size
+        paths = pages()
+        all_results[size] = {}
+        for mode, public_cache in (("warm cache", "true"), ("no cache", "false")):
+            print(f"  {mode}:")
+            all_results[size][mode] = measure(public_cache, paths)
+    print("Renditions of a 12-megapixel JPEG …")
+    renditions = renditions_ms()
+    print("No-op Celery tasks through Redis …")
+    tasks = tasks_per_second()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    text = report(all_results, renditions, tasks, machine())
+    stamp = f"{datetime.datetime.now(datetime.UTC):%Y%m%d-%H%M}"
+    (RESULTS / f"{stamp}.md").write_text(text.replace("latest.png", f"{stamp}.png"))
+    (RESULTS / "latest.md").write_text(text)
+    plot(all_results, RESULTS / "latest.png")
+    shutil.copy(RESULTS / "latest.png", RESULTS / f"{stamp}.png")
+    (RESULTS / "latest.json").write_text(
+        json.dumps({"results": all_results, "renditions_ms": renditions, "tasks_per_second": tasks}, indent=1)
+    )
+    print(text)
+    run("dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE)
+    shutil.rmtree(TMP, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
