@@ -90,7 +90,7 @@ def ensure_tools() -> None:
 
 
 def prepare_database() -> None:
-    run("dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE)
+    run("dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", DATABASE)
     run("createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE)
     shutil.rmtree(TMP, ignore_errors=True)
     manage("migrate", "--no-input")
@@ -118,6 +118,7 @@ class Server:
                 return  # it answers
             except OSError:
                 time.sleep(0.2)  # still starting
+        self.process.kill()
         sys.exit("gunicorn did not start")
 
     def stop(self) -> None:
@@ -349,6 +350,7 @@ def plot(all_results: dict, path: Path) -> None:
 
 
 def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows as it happens, even into a file
     ensure_tools()
     print("Preparing the database …")
     prepare_database()

@@ -1,4 +1,4 @@
-from django.db import connection
+from django.db import connection, reset_queries
 
 
 class QueryCountMiddleware:
@@ -8,14 +8,15 @@ class QueryCountMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        count = 0
-
-        def counter(execute, sql, params, many, context):
-            nonlocal count
-            count += 1
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(counter):
+        # What django.test.utils.CaptureQueriesContext does: record queries even with DEBUG off.
+        connection.force_debug_cursor = True
+        reset_queries()
+        try:
             response = self.get_response(request)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+            count = len(connection.queries)
+        finally:
+            connection.force_debug_cursor = False
         response["X-Query-Count"] = str(count)
         return response

@@ -46,10 +46,13 @@ def _check_database() -> None:
 
 
 def _check_cache() -> None:
-    key, value = "healthz:probe", secrets.token_hex(8)
+    # A key of its own per check: concurrent probes must not read each other's values.
+    value = secrets.token_hex(8)
+    key = f"healthz:probe:{value}"
     cache.set(key, value, timeout=10)
     if cache.get(key) != value:
         raise RuntimeError("the cache did not return what was written")
+    cache.delete(key)
 
 
 def _check_broker() -> str:

@@ -89,7 +89,8 @@ def update_search_vector(story_ids, language: str) -> None:
 def update_all_search_vectors() -> None:
     from stories.models import Story
 
-    for language in Story.objects.values_list("language", flat=True).distinct():
+    # order_by(): the default ordering would otherwise make DISTINCT return one row per story.
+    for language in Story.objects.order_by().values_list("language", flat=True).distinct():
         update_search_vector(Story.objects.filter(language=language).values("pk"), language)
 
 

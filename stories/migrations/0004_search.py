@@ -14,7 +14,7 @@ def fill_vectors(apps, schema_editor):
     from stories.search import config_for
 
     Story = apps.get_model("stories", "Story")
-    for language in Story.objects.values_list("language", flat=True).distinct():
+    for language in Story.objects.order_by().values_list("language", flat=True).distinct():
         config = config_for(language)
         vector = (
             SearchVector("title", weight="A", config=config)
