@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -54,7 +55,8 @@ def cache_public_page(timeout: int = 300) -> Callable:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if (
-                request.method not in ("GET", "HEAD")
+                not settings.PUBLIC_CACHE
+                or request.method not in ("GET", "HEAD")
                 or request.user.is_authenticated
                 or "messages" in request.COOKIES
             ):
