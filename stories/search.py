@@ -101,26 +101,46 @@ def _query(text: str, language: str) -> SearchQuery:
 
 
 def search(queryset: QuerySet, text: str, language: str) -> QuerySet:
-    """Stories matching the words, with `rank` (PostgreSQL) for ordering by relevance and `snippet`."""
+    """Stories matching the words, with `rank` (PostgreSQL) for ordering by relevance. Snippets are made
+    separately, for the shown page only (`add_snippets`): ts_headline is costly on every match."""
     if not text:
         return queryset
     if uses_postgresql():
         query = _query(text, language)
-        return queryset.filter(search_vector=query).annotate(
-            rank=SearchRank(F("search_vector"), query),
+        return queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+    # SQLite: the same query language as PostgreSQL's websearch (words, "phrases", -excluded, or), matched
+    # anywhere in the title, summary or body; no ranking.
+    return queryset.filter(_plain_condition(text)).annotate(rank=Value(0.0))
+
+
+def add_snippets(stories, text: str, language: str) -> None:
+    """Give each story of a page its `snippet`: the summary with the matched words marked (PostgreSQL)."""
+    from stories.models import Story
+
+    stories = list(stories)
+    if not text or not stories:
+        return
+    if not uses_postgresql():
+        for story in stories:
+            story.snippet = story.summary
+        return
+    snippets = dict(
+        Story.objects.filter(pk__in=[story.pk for story in stories])
+        .annotate(
             snippet=SearchHeadline(
                 "summary",
-                query,
+                _query(text, language),
                 config=config_for(language),
                 start_sel=_MARK_START,
                 stop_sel=_MARK_END,
                 max_words=40,
                 min_words=20,
-            ),
+            )
         )
-    # SQLite: the same query language as PostgreSQL's websearch (words, "phrases", -excluded, or), matched
-    # anywhere in the title, summary or body; no ranking.
-    return queryset.filter(_plain_condition(text)).annotate(rank=Value(0.0), snippet=F("summary"))
+        .values_list("pk", "snippet")
+    )
+    for story in stories:
+        story.snippet = snippets.get(story.pk, story.summary)
 
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')

@@ -34,6 +34,7 @@ from stories.forms import (
     translation_initial,
 )
 from stories.models import PendingUpload, Story, StoryEvent, StoryImage, Theme
+from stories.search import add_snippets, clean_query
 
 
 def story_queryset():
@@ -99,8 +100,12 @@ class StoryListView(ListView):
             page_message=getattr(self, "page_message", ""),
             query=params.urlencode(),
             filtered=any(v for k, v in params.items() if k != "sort"),
-            facets=gallery_facets(self.filterset.qs),
+            # Counts by theme and member are affordable only when cached (they aggregate every match).
+            facets=gallery_facets(self.filterset.qs) if settings.PUBLIC_CACHE else {},
         )
+        if self.filterset.searching:
+            text, _shortened = clean_query(self.filterset.form.cleaned_data["q"])
+            add_snippets(context["stories"], text, get_language() or "en")
         return context
 
 
@@ -170,19 +175,29 @@ class StoryDetailView(DetailView):
 
 
 def related_stories(story: Story, limit: int = 3) -> list[Story]:
-    """Published stories sharing the most themes with this one, newest first among equals."""
+    """Published stories sharing the most themes with this one, newest first among equals.
+
+    Candidates are the newest few stories of each theme (an index scan each), ranked here: counting shared
+    themes over every story of a popular theme would read most of the table.
+    """
     theme_ids = [theme.pk for theme in story.themes.all()]
     if not theme_ids:
         return []
-    return list(
-        story_cards(
+    candidate_ids: set[int] = set()
+    for theme_id in theme_ids:
+        candidate_ids.update(
             Story.objects.published()
+            .filter(themes=theme_id)
             .exclude(pk=story.pk)
-            .filter(themes__in=theme_ids)
-            .annotate(shared=Count("themes"))
-            .order_by("-shared", "-published_at")
-        )[:limit]
+            .order_by("-published_at")
+            .values_list("pk", flat=True)[: limit * 4]
+        )
+    candidates = list(story_cards(Story.objects.filter(pk__in=candidate_ids)).prefetch_related("themes"))
+    wanted = set(theme_ids)
+    candidates.sort(
+        key=lambda other: (-len(wanted & {t.pk for t in other.themes.all()}), -other.published_at.timestamp())
     )
+    return candidates[:limit]
 
 
 def structured_data(story: Story, request: HttpRequest) -> dict[str, Any]:

@@ -634,7 +634,7 @@ def many_stories(count: int) -> list[Story]:
     [
         ("gallery", {}, 12),
         ("gallery filtered", {"theme": "gender-equality", "region": "grulac"}, 13),
-        ("gallery searched", {"q": "parity"}, 12),
+        ("gallery searched", {"q": "parity"}, 13),
     ],
 )
 def test_the_gallery_makes_as_many_queries_for_50_stories_as_for_5(
@@ -653,7 +653,8 @@ def test_the_story_page_makes_as_many_queries_for_50_stories_as_for_5(
 ):
     story = many_stories(count)[0]
 
-    with django_assert_max_num_queries(9):
+    # Related stories: one small query per theme of the story (a fixed number), never one per story.
+    with django_assert_max_num_queries(14):
         response = client.get(story.get_absolute_url())
     assert response.status_code == 200
     assert 'id="related-heading"' in page(response)
