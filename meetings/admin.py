@@ -187,14 +187,21 @@ class MeetingAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": title,
-            "objects": queryset,
+            "items": [
+                (
+                    f"{m.title} — {m.city_name}, {m.local_start:%Y-%m-%d %H:%M} ({m.get_status_display()})",
+                    None,
+                )
+                for m in queryset
+            ],
+            "pks": [m.pk for m in queryset],
             "form": form,
             "button": button,
             "action": request.POST.get("action"),
             "opts": self.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(request, "admin/meetings/meeting/action_form.html", context)
+        return TemplateResponse(request, "admin/action_form.html", context)
 
     @admin.action(description=_("Mark as held (with the outcome)"))
     def mark_held(self, request, queryset):

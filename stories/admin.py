@@ -192,14 +192,21 @@ class StoryAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": title,
-            "stories": queryset,
+            "items": [
+                (
+                    f"{story.title} — {story.member} ({story.get_status_display()})",
+                    reverse("my_stories:story_preview", args=[story.pk]),
+                )
+                for story in queryset
+            ],
+            "pks": [story.pk for story in queryset],
             "form": form,
             "button": button,
             "action": request.POST.get("action"),
             "opts": self.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(request, "admin/stories/story/transition.html", context)
+        return TemplateResponse(request, "admin/action_form.html", context)
 
     @admin.action(description=_("Request changes (with a comment)"), permissions=["moderate"])
     def request_changes(self, request, queryset):
