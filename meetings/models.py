@@ -25,9 +25,6 @@ def validate_time_zone(value: str) -> None:
 
 
 class MeetingQuerySet(models.QuerySet):
-    def public(self) -> MeetingQuerySet:
-        return self.all()
-
     def upcoming(self) -> MeetingQuerySet:
         """Meetings still to come, cancelled ones included (they are shown as cancelled)."""
         return self.filter(ends_at__gte=timezone.now())
@@ -154,10 +151,6 @@ class Meeting(models.Model):
     @property
     def local_end(self):
         return do_timezone(self.ends_at, self.tz)
-
-    @property
-    def is_past(self) -> bool:
-        return self.ends_at < timezone.now()
 
     def clean_fields(self, exclude=None) -> None:
         # Another place needs its name and time zone; checked here (not in clean()) so that a field which

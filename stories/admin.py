@@ -11,7 +11,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from stories import caching, search, services
+from coalition.caching import bump_generation
+from stories import search, services
 from stories.forms import CommentForm, OptionalCommentForm, ScheduleForm
 from stories.models import RecommendationReference, Story, StoryEvent, StoryImage, StoryTranslation, Theme
 
@@ -140,7 +141,7 @@ class StoryAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # Translations feed the search and the public pages.
         search.update_search_vector([form.instance.pk], form.instance.language)
-        caching.bump_generation()
+        bump_generation()
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # withdraw instead: the history stays

@@ -7,9 +7,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-from coalition.caching import bump_generation, generation, key
-
-__all__ = ["CachedCountPaginator", "bump_generation", "generation", "key"]
+from coalition.caching import key
 
 
 class CachedCountPaginator(Paginator):

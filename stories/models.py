@@ -381,10 +381,6 @@ class StoryImage(models.Model):
     def __str__(self) -> str:
         return self.alt_text
 
-    @property
-    def renditions_ready(self) -> bool:
-        return bool(self.renditions)
-
     def rendition_url(self, width: int, fmt: str = "jpeg") -> str | None:
         entry = self.renditions.get(str(width))
         return storages["default"].url(entry[fmt]) if entry else None

@@ -23,10 +23,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coalition.caching import bump_generation
 from coalition.queueing import enqueue_on_commit
 from members.models import User
-from stories import caching, search
 from stories import images as image_processing
+from stories import search
 from stories.models import (
     PendingUpload,
     RecommendationReference,
@@ -333,7 +334,7 @@ def _transition(
         from stories.tasks import send_story_notification
 
         enqueue_on_commit(send_story_notification, event.pk)
-        caching.bump_generation()  # public pages, counts and feeds may now differ
+        bump_generation()  # public pages, counts and feeds may now differ
     return story
 
 

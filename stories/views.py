@@ -19,9 +19,9 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
-from coalition.caching import cache_public_page
+from coalition.caching import cache_public_page, key
 from members.models import Member
-from stories import caching, services
+from stories import services
 from stories.caching import CachedCountPaginator
 from stories.filters import filtered_stories, labels
 from stories.forms import (
@@ -112,7 +112,7 @@ class StoryListView(ListView):
 def gallery_facets(queryset) -> dict[str, list[dict]]:
     """How many of the current results each theme and member has (cached per filter and generation)."""
     # Member names are in the page's language.
-    facets_key = caching.key("facets", get_language(), str(queryset.query))
+    facets_key = key("facets", get_language(), str(queryset.query))
     facets = cache.get(facets_key) if settings.PUBLIC_CACHE else None
     if facets is None:
         ids = queryset.order_by().values("pk")
