@@ -32,7 +32,12 @@ RESULTS = ROOT / "bench" / "results"
 PORT = 8765
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+# Warm cache: 16 connections, far more than the server's 4 threads, to find its throughput. No cache: one
+# connection per gunicorn thread (2 workers x 2 threads), so that a page's latency is its own work on the
+# 2 cores rather than time spent queued behind 15 others (with 16, p95 would be about 16 / throughput).
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+COLD_CONNECTIONS = int(os.environ.get("BENCH_COLD_CONNECTIONS", "4"))
+MODES = {"warm cache": ("true", CONNECTIONS), "no cache": ("false", COLD_CONNECTIONS)}
 DATABASE = "goodstories_bench"
 
 ENV = {
@@ -131,11 +136,11 @@ def queries_of(path: str) -> int:
         return int(response.headers.get("X-Query-Count", "-1"))
 
 
-def wrk(path: str) -> dict:
+def wrk(path: str, connections: int) -> dict:
     for _ in range(5):  # warm-up requests, outside the measurement
         urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=30).read()
     output = run(
-        "wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "10s",
+        "wrk", "-t2", f"-c{connections}", f"-d{SECONDS}s", "--timeout", "10s",
         "-s", str(ROOT / "bench" / "report.lua"), f"http://127.0.0.1:{PORT}{path}",
     )  # fmt: skip
     line = next(line for line in output.splitlines() if line.startswith("JSON "))
@@ -171,13 +176,13 @@ def pages() -> dict[str, str]:
     }
 
 
-def measure(public_cache: str, paths: dict[str, str]) -> dict[str, dict]:
+def measure(public_cache: str, connections: int, paths: dict[str, str]) -> dict[str, dict]:
     run("redis-cli", "-n", "3", "flushdb")  # the cache starts empty; "warm" fills it in the warm-up requests
     server = Server(public_cache)
     try:
         results = {}
         for name, path in paths.items():
-            results[name] = {**wrk(path), "queries": queries_of(path)}
+            results[name] = {**wrk(path, connections), "queries": queries_of(path)}
             print(f"    {name:28} {results[name]['rps']:8.0f} req/s  p95 {results[name]['p95']:7.1f} ms")
         return results
     finally:
@@ -238,8 +243,9 @@ def machine() -> str:
     return (
         f"{os.cpu_count()} cores ({cpu}), {memory.split(':')[1].strip()} memory, "
         f"Python {platform.python_version()}, PostgreSQL {postgres}, Redis {redis}, "
-        f"gunicorn 2 workers x 2 threads, wrk 2 threads x {CONNECTIONS} "
-        f"connections for {SECONDS} s per page, on the same machine (loopback)"
+        f"gunicorn 2 workers x 2 threads; wrk with 2 threads for {SECONDS} s per page, "
+        f"{CONNECTIONS} connections with the warm cache and {COLD_CONNECTIONS} (one per gunicorn thread) "
+        "with no cache; on the same machine (loopback)"
     )
 
 
@@ -258,7 +264,7 @@ def report(all_results: dict, renditions: float, tasks: float, description: str)
         for mode, results in modes.items():
             bare = results["bare view"]["rps"]
             lines += [
-                f"## {size:,} stories, {mode}",
+                f"## {size:,} stories, {mode} ({MODES[mode][1]} connections)",
                 "",
                 "| page | req/s | ratio to bare | p50 ms | p95 ms | p99 ms | errors | queries |",
                 "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -363,9 +369,9 @@ def main() -> None:
         created = size
         paths = pages()
         all_results[size] = {}
-        for mode, public_cache in (("warm cache", "true"), ("no cache", "false")):
+        for mode, (public_cache, connections) in MODES.items():
             print(f"  {mode}:")
-            all_results[size][mode] = measure(public_cache, paths)
+            all_results[size][mode] = measure(public_cache, connections, paths)
     print("Renditions of a 12-megapixel JPEG …")
     renditions = renditions_ms()
     print("No-op Celery tasks through Redis …")

@@ -136,7 +136,8 @@ def make_renditions(source, widths: tuple[int, ...] = RENDITION_WIDTHS) -> dict[
         source_image = resized
         flat = resized.convert("RGB") if resized.mode != "RGB" else resized
         webp, jpeg = io.BytesIO(), io.BytesIO()
-        resized.save(webp, "WEBP", quality=80, method=4)
+        # WebP effort 2 of 6: half the encoding time of the default 4, for files about 5% larger.
+        resized.save(webp, "WEBP", quality=80, method=2)
         flat.save(jpeg, "JPEG", quality=82, optimize=True, progressive=True)
         result[width] = {"webp": webp.getvalue(), "jpeg": jpeg.getvalue(), "height": height}
     return result

@@ -97,6 +97,13 @@ class StoryQuerySet(models.QuerySet):
         return self.filter(member_id=user.mission.member_id)
 
 
+class StoryManager(models.Manager.from_queryset(StoryQuerySet)):
+    def get_queryset(self) -> StoryQuerySet:
+        # The search vector is only ever read by PostgreSQL: loading it would carry kilobytes per story
+        # to Python for nothing. (Saving an instance then leaves it alone too.)
+        return super().get_queryset().defer("search_vector")
+
+
 class Story(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -176,7 +183,7 @@ class Story(models.Model):
     # Maintained by stories.search on PostgreSQL (title over summary over body); unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = StoryQuerySet.as_manager()
+    objects = StoryManager()
 
     class Meta:
         verbose_name = _("story")
@@ -186,7 +193,8 @@ class Story(models.Model):
             ("moderate_story", _("Can moderate stories (approve, reject, request changes, withdraw)"))
         ]
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="stories_status_published"),
+            # The gallery's order, with the id: a page's ids come from an index-only scan.
+            models.Index(fields=["status", "-published_at", "-id"], name="stories_status_published_id"),
             models.Index(fields=["status", "policy_year"], name="stories_status_year"),
             GinIndex(fields=["search_vector"], name="stories_search_vector"),
         ]

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -23,7 +23,7 @@ from coalition.caching import cache_public_page, key
 from members.models import Member
 from stories import services
 from stories.caching import CachedCountPaginator
-from stories.filters import filtered_stories, labels
+from stories.filters import MATCH_LIMIT, filtered_stories, labels
 from stories.forms import (
     ImageFormSet,
     RecommendationFormSet,
@@ -72,6 +72,14 @@ class StoryListView(ListView):
     def get_queryset(self):
         self.filterset, self.ignored = filtered_stories(self.request.GET)
         return story_cards(self.filterset.qs).prefetch_related("themes")
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        # Filtered and searched results are counted up to MATCH_LIMIT ("more than 1000 stories"): counting
+        # every one of tens of thousands of matches would cost more than the page. Pages stop there too.
+        limit = MATCH_LIMIT if self.filterset.narrowed else None
+        return super().get_paginator(
+            queryset, per_page, orphans, allow_empty_first_page, count_limit=limit, **kwargs
+        )
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
@@ -177,8 +185,9 @@ class StoryDetailView(DetailView):
 def related_stories(story: Story, limit: int = 3) -> list[Story]:
     """Published stories sharing the most themes with this one, newest first among equals.
 
-    Candidates are the newest few stories of each theme (an index scan each), ranked here: counting shared
-    themes over every story of a popular theme would read most of the table.
+    Candidates are the newest few stories of each theme (an index scan each): counting shared themes over
+    every story of a popular theme would read most of the table. They are ranked in the database, and only
+    the chosen few are loaded as cards.
     """
     theme_ids = [theme.pk for theme in story.themes.all()]
     if not theme_ids:
@@ -189,15 +198,17 @@ def related_stories(story: Story, limit: int = 3) -> list[Story]:
             Story.objects.published()
             .filter(themes=theme_id)
             .exclude(pk=story.pk)
-            .order_by("-published_at")
+            .order_by("-published_at", "-pk")
             .values_list("pk", flat=True)[: limit * 4]
         )
-    candidates = list(story_cards(Story.objects.filter(pk__in=candidate_ids)).prefetch_related("themes"))
-    wanted = set(theme_ids)
-    candidates.sort(
-        key=lambda other: (-len(wanted & {t.pk for t in other.themes.all()}), -other.published_at.timestamp())
+    chosen = list(
+        Story.objects.filter(pk__in=candidate_ids)
+        .annotate(shared=Count("themes", filter=Q(themes__in=theme_ids)))
+        .order_by("-shared", "-published_at", "-pk")
+        .values_list("pk", flat=True)[:limit]
     )
-    return candidates[:limit]
+    cards = {card.pk: card for card in story_cards(Story.objects.filter(pk__in=chosen))}
+    return [cards[pk] for pk in chosen if pk in cards]
 
 
 def structured_data(story: Story, request: HttpRequest) -> dict[str, Any]:

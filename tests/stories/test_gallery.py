@@ -217,6 +217,75 @@ def test_pages_hold_12_stories_and_their_links_keep_the_filters(client):
     assert pagination_links(second) == ["?theme=gender-equality&page=1"]
 
 
+@pytest.fixture
+def match_limit(monkeypatch) -> int:
+    """A match limit of 3 instead of 1000, so that a test can go past it with a handful of stories."""
+    monkeypatch.setattr("stories.views.MATCH_LIMIT", 3)
+    monkeypatch.setattr("stories.filters.MATCH_LIMIT", 3)
+    return 3
+
+
+def test_filtered_results_past_the_limit_are_counted_as_more_than_it_and_paged_up_to_it(client, match_limit):
+    for number in range(5):
+        make_story("no", title=f"Gender story number {number}", days_ago=number)
+
+    html = gallery(client, theme="gender-equality")
+
+    assert re.search(r"More than 3 stories\s*</h2>", html)
+    assert "Only the first 3 can be paged through: add a filter or another word" in html
+    assert card_titles(html) == ["Gender story number 0", "Gender story number 1", "Gender story number 2"]
+    assert pagination_links(html) == []
+
+
+def test_results_up_to_the_limit_and_the_whole_gallery_are_counted_exactly(client, match_limit):
+    for number in range(3):
+        make_story("no", title=f"Gender story number {number}", days_ago=number)
+    make_story("cl", title="Inclusion story", themes=("social-inclusion",), sdgs=(10,), days_ago=9)
+    make_story("cl", title="Another inclusion story", themes=("social-inclusion",), sdgs=(10,), days_ago=10)
+
+    filtered = gallery(client, theme="gender-equality")
+    everything = gallery(client)
+
+    assert re.search(r"3 stories\s*</h2>", filtered) and "More than" not in filtered
+    assert re.search(r"5 stories\s*</h2>", everything) and "More than" not in everything
+    assert len(card_titles(everything)) == 5
+
+
+def test_best_match_ranks_the_newest_matches(client, match_limit, uses_postgresql):
+    for number in range(4):
+        make_story(title=f"Story number {number}", body="It helped every lighthouse keeper.", days_ago=number)
+    make_story(title="Lighthouse keepers get pensions", days_ago=2)
+
+    html = gallery(client, q="lighthouse", sort="relevance")
+
+    assert "More than 3 stories" in html
+    assert card_titles(html)[0] == "Lighthouse keepers get pensions"
+    assert len(card_titles(html)) == 3
+
+
+def test_a_deep_page_of_the_whole_gallery_lists_the_right_stories(client):
+    for number in range(27):
+        make_story("no", title=f"Story number {number:02d}", days_ago=number)
+
+    html = gallery(client, page="3")
+
+    assert card_titles(html) == ["Story number 24", "Story number 25", "Story number 26"]
+    assert "Page 3 of 3" in html
+
+
+def test_the_year_menu_offers_the_years_of_published_stories_newest_first(client):
+    make_story(title="From 2018", year=2018)
+    make_story(title="From 2021", year=2021)
+    make_story(title="Also from 2018", year=2018)
+    make_story(title="No year", year=None)
+    make_story(title="A draft from 2010", year=2010, status=Story.Status.DRAFT)
+
+    html = gallery(client)
+
+    menu = re.search(r'<select name="year".*?</select>', html, re.S).group(0)
+    assert re.findall(r'<option value="(\d+)"', menu) == ["2021", "2018"]
+
+
 def test_no_match_says_so_and_offers_to_clear_the_filters(client, stories):
     html = gallery(client, member="ar", theme="resilience")
 

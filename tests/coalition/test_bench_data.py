@@ -1,0 +1,55 @@
+"""The benchmark's data generator (`manage.py bench_data`): published stories spread over members, themes,
+SDGs and years, with rendition files, searchable, and with planner statistics on PostgreSQL."""
+
+import io
+
+import pytest
+from django.core.files.storage import storages
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from stories.models import Story
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_bench_data_makes_published_stories_spread_over_members_themes_sdgs_and_years(client):
+    call_command("bench_data", "--stories", "60", stdout=io.StringIO())
+
+    stories = Story.objects.published()
+    assert stories.count() == 60
+    assert stories.values("member").distinct().count() >= 5
+    assert stories.filter(themes__kind="priority").distinct().count() == 60
+    assert stories.filter(themes__kind="sdg").distinct().count() == 60
+    assert stories.order_by().values("policy_year").distinct().count() >= 10
+    media = storages["default"]
+    for story in stories.prefetch_related("images")[:5]:
+        (image,) = story.images.all()
+        assert sorted(image.renditions, key=int) == ["480", "960", "1600"]
+        assert all(
+            media.exists(entry["webp"]) and media.exists(entry["jpeg"]) for entry in image.renditions.values()
+        )
+    assert "60 stories" in client.get(reverse("stories:story_list")).content.decode()
+
+
+def test_bench_data_adds_to_what_is_there():
+    call_command("bench_data", "--stories", "10", stdout=io.StringIO())
+    call_command("bench_data", "--stories", "15", stdout=io.StringIO())
+
+    assert Story.objects.published().count() == 25
+    assert Story.objects.values("slug").distinct().count() == 25
+
+
+def test_bench_data_leaves_the_stories_searchable_and_analysed_for_the_planner(client, uses_postgresql):
+    call_command("bench_data", "--stories", "40", stdout=io.StringIO())
+
+    assert not Story.objects.filter(search_vector=None).exists()
+    html = client.get(reverse("stories:story_list"), {"q": "justice"}).content.decode()
+    assert 'class="story-card"' in html
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT last_analyze IS NOT NULL, last_vacuum IS NOT NULL FROM pg_stat_user_tables"
+            " WHERE relname = 'stories_story'"
+        )
+        assert cursor.fetchone() == (True, True)
