@@ -137,8 +137,11 @@ def queries_of(path: str) -> int:
 
 
 def wrk(path: str, connections: int) -> dict:
-    for _ in range(5):  # warm-up requests, outside the measurement
+    for _ in range(5):  # fill the cache (warm runs), outside the measurement
         urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=30).read()
+    # One second of the same load first, not measured: every gunicorn thread has then served this page
+    # (templates compiled, connections open), so the figures are the page's, not a worker's first steps.
+    run("wrk", "-t2", f"-c{connections}", "-d1s", "--timeout", "10s", f"http://127.0.0.1:{PORT}{path}")
     output = run(
         "wrk", "-t2", f"-c{connections}", f"-d{SECONDS}s", "--timeout", "10s",
         "-s", str(ROOT / "bench" / "report.lua"), f"http://127.0.0.1:{PORT}{path}",

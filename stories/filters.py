@@ -120,15 +120,6 @@ class StoryFilter(django_filters.FilterSet):
         return queryset.order_by("-published_at", "-pk")
 
     @property
-    def narrowed(self) -> bool:
-        """Whether any filter or words narrow the results (the order does not)."""
-        return bool(
-            self.is_bound
-            and self.form.is_valid()
-            and any(value for name, value in self.form.cleaned_data.items() if name != "sort")
-        )
-
-    @property
     def searching(self) -> bool:
         return bool(self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("q"))
 

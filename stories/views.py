@@ -74,11 +74,10 @@ class StoryListView(ListView):
         return story_cards(self.filterset.qs).prefetch_related("themes")
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        # Filtered and searched results are counted up to MATCH_LIMIT ("more than 1000 stories"): counting
-        # every one of tens of thousands of matches would cost more than the page. Pages stop there too.
-        limit = MATCH_LIMIT if self.filterset.narrowed else None
+        # Counted up to MATCH_LIMIT ("more than 1000 stories") and paged that far: an exact count of 100,000
+        # stories, or of 50,000 search matches, would cost more than the page itself.
         return super().get_paginator(
-            queryset, per_page, orphans, allow_empty_first_page, count_limit=limit, **kwargs
+            queryset, per_page, orphans, allow_empty_first_page, count_limit=MATCH_LIMIT, **kwargs
         )
 
     def paginate_queryset(self, queryset, page_size):

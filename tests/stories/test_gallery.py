@@ -225,30 +225,34 @@ def match_limit(monkeypatch) -> int:
     return 3
 
 
-def test_filtered_results_past_the_limit_are_counted_as_more_than_it_and_paged_up_to_it(client, match_limit):
+def test_results_past_the_limit_are_counted_as_more_than_it_and_paged_up_to_it(client, match_limit):
     for number in range(5):
         make_story("no", title=f"Gender story number {number}", days_ago=number)
-
-    html = gallery(client, theme="gender-equality")
-
-    assert re.search(r"More than 3 stories\s*</h2>", html)
-    assert "Only the first 3 can be paged through: add a filter or another word" in html
-    assert card_titles(html) == ["Gender story number 0", "Gender story number 1", "Gender story number 2"]
-    assert pagination_links(html) == []
-
-
-def test_results_up_to_the_limit_and_the_whole_gallery_are_counted_exactly(client, match_limit):
-    for number in range(3):
-        make_story("no", title=f"Gender story number {number}", days_ago=number)
-    make_story("cl", title="Inclusion story", themes=("social-inclusion",), sdgs=(10,), days_ago=9)
-    make_story("cl", title="Another inclusion story", themes=("social-inclusion",), sdgs=(10,), days_ago=10)
 
     filtered = gallery(client, theme="gender-equality")
     everything = gallery(client)
 
-    assert re.search(r"3 stories\s*</h2>", filtered) and "More than" not in filtered
-    assert re.search(r"5 stories\s*</h2>", everything) and "More than" not in everything
-    assert len(card_titles(everything)) == 5
+    for html in (filtered, everything):
+        assert re.search(r"More than 3 stories\s*</h2>", html)
+        assert "Only the first 3 can be paged through: add a filter or another word" in html
+        assert card_titles(html) == [
+            "Gender story number 0",
+            "Gender story number 1",
+            "Gender story number 2",
+        ]
+        assert pagination_links(html) == []
+
+
+def test_results_up_to_the_limit_are_counted_exactly(client, match_limit):
+    for number in range(3):
+        make_story("no", title=f"Gender story number {number}", days_ago=number)
+    make_story("cl", title="Inclusion story", themes=("social-inclusion",), sdgs=(10,), days_ago=9)
+
+    filtered = gallery(client, theme="gender-equality")
+
+    assert re.search(r"3 stories\s*</h2>", filtered)
+    assert "More than" not in filtered and "can be paged through" not in filtered
+    assert len(card_titles(filtered)) == 3
 
 
 def test_best_match_ranks_the_newest_matches(client, match_limit, uses_postgresql):
