@@ -51,6 +51,43 @@ def test_hsts_is_sent_over_https_in_production(client, settings):
     assert "includeSubDomains" in response["Strict-Transport-Security"]
 
 
+@pytest.fixture
+def media_served_by_the_portal(settings):
+    """The embedded and single-host mode: SERVE_MEDIA adds the media route when the URLs are loaded."""
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import coalition.urls
+
+    settings.SERVE_MEDIA = True
+    importlib.reload(coalition.urls)
+    clear_url_caches()
+    yield
+    settings.SERVE_MEDIA = False
+    importlib.reload(coalition.urls)
+    clear_url_caches()
+
+
+def test_public_media_are_served_with_nosniff_and_private_originals_have_no_url(
+    client, settings, media_served_by_the_portal
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    storages["default"].save("stories/renditions/abc/480.jpg", ContentFile(b"\xff\xd8\xff\xe0 a rendition"))
+    storages["private"].save("stories/originals/abc.jpg", ContentFile(b"\xff\xd8\xff\xe0 an original"))
+
+    rendition = client.get(f"{settings.MEDIA_URL}stories/renditions/abc/480.jpg")
+    assert rendition.status_code == 200
+    assert rendition["Content-Type"] == "image/jpeg"
+    assert rendition["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(rendition.streaming_content).endswith(b"a rendition")
+    assert client.get(f"{settings.MEDIA_URL}stories/originals/abc.jpg").status_code == 404
+    # Climbing out of the media folder is refused outright.
+    assert client.get(f"{settings.MEDIA_URL}../private/stories/originals/abc.jpg").status_code == 400
+
+
 def test_pages_have_no_inline_script():
     client = Client()
     story = PublishedStoryFactory(published_at=timezone.now())
