@@ -241,11 +241,13 @@ def pending_delete(*, pending: PendingUpload) -> None:
     transaction.on_commit(lambda: storages["private"].delete(name))
 
 
+def _rendition_names(image: StoryImage) -> list[str]:
+    return [name for entry in image.renditions.values() for key, name in entry.items() if key != "height"]
+
+
 def image_delete(*, image: StoryImage) -> None:
     original = image.original.name
-    renditions = [
-        name for entry in image.renditions.values() for key, name in entry.items() if key != "height"
-    ]
+    renditions = _rendition_names(image)
     image.delete()
 
     def remove_files() -> None:
@@ -264,9 +266,9 @@ def _queue_renditions(image: StoryImage) -> None:
 
 def image_make_renditions(*, image_id: int) -> bool:
     """Write the public renditions of a photo. Safe to run twice: names are fixed by the image's key."""
-    image = StoryImage.objects.filter(pk=image_id).first()
-    if image is None:
-        return False
+    image = StoryImage.objects.filter(pk=image_id).select_related("story").first()
+    if image is None or image.story.status == Story.Status.WITHDRAWN:
+        return False  # gone, or its story withdrawn: its photos are no longer published anywhere
     media = storages["default"]
     with image.original.open("rb") as handle:
         made = image_processing.make_renditions(handle)
@@ -280,7 +282,15 @@ def image_make_renditions(*, image_id: int) -> bool:
             entry[fmt] = media.save(name, image_processing.ContentFile(files[fmt]))
         renditions[str(width)] = entry
     # Only the renditions are written: a concurrent edit of alt text or order is not overwritten.
-    StoryImage.objects.filter(pk=image.pk).update(renditions=renditions)
+    written = (
+        StoryImage.objects.filter(pk=image.pk)
+        .exclude(story__status=Story.Status.WITHDRAWN)
+        .update(renditions=renditions)
+    )
+    if not written:  # deleted or withdrawn while they were being made: take the files down again
+        for name in _rendition_names(StoryImage(renditions=renditions)):
+            media.delete(name)
+        return False
     return True
 
 
@@ -418,9 +428,23 @@ def story_reject(*, story_id: int, actor: User, comment: str) -> Story:
 
 
 def story_withdraw(*, story_id: int, actor: User, reason: str) -> Story:
+    """Withdraw a story: its page answers 410, and its photos stop being served (consent may be why it is
+    withdrawn). Their public renditions are deleted once the withdrawal is committed; the private originals
+    stay, so nothing is lost."""
     _require_moderator(actor)
     reason = _require_comment(reason, _("Give the reason for withdrawing the story."))
-    return _transition(story_id=story_id, actor=actor, action="withdraw", comment=reason)
+    with transaction.atomic():
+        story = _transition(story_id=story_id, actor=actor, action="withdraw", comment=reason)
+        images = list(StoryImage.objects.filter(story_id=story.pk).select_for_update())
+        renditions = [name for image in images for name in _rendition_names(image)]
+        StoryImage.objects.filter(story_id=story.pk).update(renditions={})
+
+    def remove_files() -> None:
+        for name in renditions:
+            storages["default"].delete(name)
+
+    transaction.on_commit(remove_files)
+    return story
 
 
 def stories_publish_due(*, now: datetime.datetime | None = None) -> list[int]:

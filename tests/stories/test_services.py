@@ -872,5 +872,29 @@ def test_making_renditions_twice_leaves_the_same_files(story, staff_user):
     assert first_files == sorted(f"{width}.{ext}" for width in (480, 960, 1600) for ext in ("jpg", "webp"))
 
 
+def test_withdrawing_a_story_takes_its_photos_down_and_keeps_the_originals(
+    story, staff_user, secretariat_user, django_capture_on_commit_callbacks
+):
+    image = stored_image(story, staff_user, imagefiles.jpeg_with_gps(width=1200, height=2000))
+    services.image_make_renditions(image_id=image.pk)
+    image.refresh_from_db()
+    public_files = [
+        name for entry in image.renditions.values() for key, name in entry.items() if key != "height"
+    ]
+    assert public_files and all(storages["default"].exists(name) for name in public_files)
+    Story.objects.filter(pk=story.pk).update(status=S.PUBLISHED, published_at=timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.story_withdraw(story_id=story.pk, actor=secretariat_user, reason="Consent was withdrawn.")
+
+    image.refresh_from_db()
+    assert image.renditions == {}
+    assert not any(storages["default"].exists(name) for name in public_files)
+    assert storages["private"].exists(image.original.name)
+    # A rendition task that was still queued does not put them back.
+    assert services.image_make_renditions(image_id=image.pk) is False
+    assert rendition_files(image) == []
+
+
 def test_renditions_of_a_deleted_image_are_not_made():
     assert services.image_make_renditions(image_id=987654) is False
