@@ -459,6 +459,33 @@ def test_the_stories_section_lists_every_published_story_and_no_other(client, st
     assert len({location.split("/stories/")[1] for location in locations}) == 3
 
 
+def test_the_stories_section_is_paged_by_story_with_every_language_and_its_alternates(
+    client, stories, monkeypatch
+):
+    from stories.sitemaps import StorySitemap
+
+    monkeypatch.setattr(StorySitemap, "limit", 2)  # 2 stories a page instead of 1,000
+
+    index = sitemap_locations(client, "/sitemap.xml")
+    first = client.get("/sitemap-stories.xml")
+    second = sitemap_locations(client, "/sitemap-stories.xml?p=2")
+
+    assert "http://testserver/sitemap-stories.xml?p=2" in index
+    assert "http://testserver/sitemap-stories.xml?p=3" not in index
+    oldest = stories[-1]  # in the order they were created
+    languages = ["en", "fr", "es", "ar", "zh-hans", "ru"]
+    assert second == [f"http://testserver/{code}/stories/{oldest.slug}/" for code in languages]
+    root = ET.fromstring(first.content)  # noqa: S314 - our own sitemap
+    urls = root.findall("sm:url", SITEMAP_NS)
+    assert len(urls) == 2 * len(languages)
+    alternates = urls[0].findall("{http://www.w3.org/1999/xhtml}link")
+    assert [(link.get("hreflang"), link.get("href").split("/stories/")[0]) for link in alternates] == [
+        (code, f"http://testserver/{code}") for code in languages
+    ]
+    assert urls[0].find("sm:lastmod", SITEMAP_NS).text == stories[0].updated_at.strftime("%Y-%m-%d")
+    assert first["Last-Modified"]
+
+
 def test_the_members_section_lists_the_member_pages(client, stories):
     locations = sitemap_locations(client, "/sitemap-members.xml")
 
