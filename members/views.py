@@ -31,6 +31,9 @@ class MemberListView(TemplateView):
         return context
 
 
+MEMBER_PAGE_STORIES = 12
+
+
 @method_decorator([login_not_required, cache_public_page()], name="dispatch")
 class MemberDetailView(DetailView):
     template_name = "members/member_detail.html"
@@ -51,12 +54,16 @@ class MemberDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         member = self.object
         # Stories and meetings build on members, not the other way round: reach them through the relations.
-        context["stories"] = (
+        # The newest few, and a link to the gallery filtered by this member when there are more: a member
+        # may have thousands.
+        stories = list(
             member.stories.published()
             .select_related("member")
-            .prefetch_related("images")
-            .order_by("-published_at")
+            .prefetch_related("images", "translations")
+            .order_by("-published_at", "-pk")[: MEMBER_PAGE_STORIES + 1]
         )
+        context["stories"] = stories[:MEMBER_PAGE_STORIES]
+        context["more_stories"] = len(stories) > MEMBER_PAGE_STORIES
         meeting_model = Member.co_chaired_meetings.rel.related_model
         context["meetings"] = (
             meeting_model.objects.for_member(member).select_related("topic").order_by("-starts_at")[:20]

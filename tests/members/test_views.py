@@ -98,6 +98,31 @@ def test_member_page_shows_the_member_and_its_missions(client):
     assert "Permanent Mission in New York" in html  # the kind of mission
 
 
+def test_member_page_shows_the_newest_12_stories_and_links_to_all_of_them(client):
+    from tests.stories.test_gallery import card_titles, make_story
+
+    for number in range(13):
+        make_story("ar", title=f"Argentine story {number:02d}", days_ago=number)
+    make_story("cl", title="A Chilean story", days_ago=0)
+
+    html = client.get(reverse("members:member_detail", kwargs={"iso": "ar"})).content.decode()
+
+    assert card_titles(html) == [f"Argentine story {number:02d}" for number in range(12)]
+    assert '<a href="/en/stories/?member=ar">All the stories of Argentina</a>' in html
+
+
+def test_member_page_with_few_stories_lists_them_all_without_a_link(client):
+    from tests.stories.test_gallery import card_titles, make_story
+
+    make_story("ar", title="Parity law for party lists", days_ago=1)
+    make_story("ar", title="Free legal aid for tenants", days_ago=2)
+
+    html = client.get(reverse("members:member_detail", kwargs={"iso": "ar"})).content.decode()
+
+    assert card_titles(html) == ["Parity law for party lists", "Free legal aid for tenants"]
+    assert "All the stories of" not in html
+
+
 def test_member_page_of_the_eu_says_it_has_no_regional_group(client):
     html = client.get(reverse("members:member_detail", kwargs={"iso": "eu"})).content.decode()
 
