@@ -188,6 +188,12 @@ def measure(public_cache: str, connections: int, paths: dict[str, str]) -> dict[
         for name, path in paths.items():
             results[name] = {**wrk(path, connections), "queries": queries_of(path)}
             print(f"    {name:28} {results[name]['rps']:8.0f} req/s  p95 {results[name]['p95']:7.1f} ms")
+        # The reference is measured again after the pages, and the faster of the two runs is kept: a dip of
+        # the shared machine during one of them would otherwise flatter every ratio.
+        again = {**wrk(paths["bare view"], connections), "queries": 0}
+        print(f"    {'bare view, again':28} {again['rps']:8.0f} req/s  p95 {again['p95']:7.1f} ms")
+        if again["rps"] > results["bare view"]["rps"]:
+            results["bare view"] = again
         return results
     finally:
         server.stop()
