@@ -2,12 +2,16 @@
 payloads that must stay inert, uploads that must be refused."""
 
 import datetime
+import importlib
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.test import Client
-from django.urls import reverse
+from django.urls import clear_url_caches, reverse
 from django.utils import timezone
 
+import coalition.urls
 from meetings import services as meeting_services
 from meetings.models import Meeting, Participant
 from stories import services
@@ -54,12 +58,6 @@ def test_hsts_is_sent_over_https_in_production(client, settings):
 @pytest.fixture
 def media_served_by_the_portal(settings):
     """The embedded and single-host mode: SERVE_MEDIA adds the media route when the URLs are loaded."""
-    import importlib
-
-    from django.urls import clear_url_caches
-
-    import coalition.urls
-
     settings.SERVE_MEDIA = True
     importlib.reload(coalition.urls)
     clear_url_caches()
@@ -72,9 +70,6 @@ def media_served_by_the_portal(settings):
 def test_public_media_are_served_with_nosniff_and_private_originals_have_no_url(
     client, settings, media_served_by_the_portal
 ):
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import storages
-
     storages["default"].save("stories/renditions/abc/480.jpg", ContentFile(b"\xff\xd8\xff\xe0 a rendition"))
     storages["private"].save("stories/originals/abc.jpg", ContentFile(b"\xff\xd8\xff\xe0 an original"))
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from members import services
 from members.models import Invitation, Member, Mission, User
 from tests import factories
+from tests.stories.test_gallery import card_titles, make_story
 
 pytestmark = pytest.mark.django_db
 
@@ -99,8 +100,6 @@ def test_member_page_shows_the_member_and_its_missions(client):
 
 
 def test_member_page_shows_the_newest_12_stories_and_links_to_all_of_them(client):
-    from tests.stories.test_gallery import card_titles, make_story
-
     for number in range(13):
         make_story("ar", title=f"Argentine story {number:02d}", days_ago=number)
     make_story("cl", title="A Chilean story", days_ago=0)
@@ -112,8 +111,6 @@ def test_member_page_shows_the_newest_12_stories_and_links_to_all_of_them(client
 
 
 def test_member_page_with_few_stories_lists_them_all_without_a_link(client):
-    from tests.stories.test_gallery import card_titles, make_story
-
     make_story("ar", title="Parity law for party lists", days_ago=1)
     make_story("ar", title="Free legal aid for tenants", days_ago=2)
 

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from stories.models import RecommendationReference, Story, StoryImage
+from stories.sitemaps import StorySitemap
 from tests import factories
 from tests.stories.test_gallery import BASE_TIME, make_story
 
@@ -462,8 +463,6 @@ def test_the_stories_section_lists_every_published_story_and_no_other(client, st
 def test_the_stories_section_is_paged_by_story_with_every_language_and_its_alternates(
     client, stories, monkeypatch
 ):
-    from stories.sitemaps import StorySitemap
-
     monkeypatch.setattr(StorySitemap, "limit", 2)  # 2 stories a page instead of 1,000
 
     index = sitemap_locations(client, "/sitemap.xml")
