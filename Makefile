@@ -54,7 +54,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/bandit -q -c pyproject.toml -r coalition members stories meetings --severity-level medium
+	$(BIN)/lint-imports
+	$(BIN)/bandit -q -c pyproject.toml -r core coalition members stories meetings --severity-level medium
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -1,5 +1,5 @@
 """The Celery app. Tasks live in each app's `tasks.py`; services queue them after commit with
-`coalition.queueing.enqueue_on_commit` (a broker outage never fails the user's action)."""
+`core.queueing.enqueue_on_commit` (a broker outage never fails the user's action)."""
 
 import os
 

@@ -108,11 +108,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # and cached pages hold across processes).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    # Same client, but a Redis outage degrades to cache misses instead of errors (coalition/cache.py).
-    CACHES["default"]["BACKEND"] = "coalition.cache.ResilientRedisCache"
+    # Same client, but a Redis outage degrades to cache misses instead of errors (core/cache_backends.py).
+    CACHES["default"]["BACKEND"] = "core.cache_backends.ResilientRedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update({"socket_connect_timeout": 1, "socket_timeout": 1})
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# Anonymous pages, story counts and facets served from the cache (coalition/caching.py).
+# Anonymous pages, story counts and facets served from the cache (core/public_cache.py).
 PUBLIC_CACHE = env.bool("PUBLIC_CACHE", default=True)
 
 # Celery: with no broker, tasks run eagerly in-process (the embedded mode).
@@ -128,7 +128,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A web request never waits long for the broker: if it is down, the task is re-queued later from the database
-# (see coalition/queueing.py and the "redrive" beat task).
+# (see core/queueing.py and the "redrive" beat task).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
     "interval_start": 0,
@@ -175,7 +175,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "members:my"
+LOGIN_REDIRECT_URL = "coalition:my"
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]

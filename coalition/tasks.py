@@ -7,13 +7,16 @@ from celery import shared_task
 from members.services import invitations_requeue_unsent
 from stories.services import side_effects_requeue
 
+# Each app's "queue again what the broker did not take" function. Every task they queue is safe to run twice.
+REQUEUES = (invitations_requeue_unsent, side_effects_requeue)
+
 
 @shared_task
 def redrive(older_than_seconds: int = 120) -> int:
-    """Queue again the work a broker outage kept from being queued (each task is safe to run twice).
+    """Queue again the work a broker outage kept from being queued, for every app.
     Only work older than a couple of minutes: newer work is most likely still on its way."""
     older_than = datetime.timedelta(seconds=older_than_seconds)
-    return invitations_requeue_unsent(older_than=older_than) + side_effects_requeue(older_than=older_than)
+    return sum(requeue(older_than=older_than) for requeue in REQUEUES)
 
 
 @shared_task

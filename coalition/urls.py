@@ -1,3 +1,5 @@
+"""Every URL prefix of the portal, in one place. The apps' urlconfs hold the paths below their prefix."""
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -7,9 +9,10 @@ from django.urls import include, path
 from django.views.static import serve
 
 from coalition import views
-from coalition.caching import cache_public_page
+from coalition.sitemaps import SITEMAPS
+from core.public_cache import cache_public_page
 from members import account_views
-from stories.sitemaps import SITEMAPS
+from stories import urls as stories_urls
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -29,14 +32,28 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# The pages that combine apps (coalition/views.py).
+coalition_patterns = [
+    path("members/<str:iso>/", views.MemberDetailView.as_view(), name="member_detail"),
+    path("my/", views.MyPageView.as_view(), name="my"),
+]
+
+# Every app's feeds and open data, under one prefix each.
+feed_patterns = [*stories_urls.feed_urlpatterns]
+api_patterns = [*stories_urls.api_urlpatterns]
+
 urlpatterns += i18n_patterns(
     path("", views.HomeView.as_view(), name="home"),
     # Our login first: same view as allauth's, but a 429 page once failed attempts hit the limit.
     path("accounts/login/", account_views.LoginView.as_view(), name="account_login"),
+    path("accounts/invitation/", include("members.invitation_urls")),
     path("accounts/", include("allauth.urls")),
-    path("", include("members.urls")),
-    path("", include("stories.urls")),
-    path("", include("meetings.urls")),
+    path("", include((coalition_patterns, "coalition"))),
+    path("members/", include("members.urls")),
+    path("stories/", include("stories.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("feeds/", include((feed_patterns, "feeds"))),
+    path("api/", include((api_patterns, "api"))),
     path("my/stories/", include("stories.my_urls")),
 )
 

@@ -1,4 +1,4 @@
-"""Site-wide pages: home, health and robots."""
+"""The pages that combine apps (home, a member's page, a person's /my/ page), and health and robots."""
 
 import logging
 import secrets
@@ -8,19 +8,20 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from django.views.generic import TemplateView
+from django.views.generic import DetailView, TemplateView
 
-from coalition.caching import cache_public_page
 from coalition.celery import app as celery_app
-from meetings.models import Meeting
-from members.models import Member
+from core.public_cache import cache_public_page
+from meetings.models import Meeting, Participant
+from members.models import Member, Mission, User
 from stories.models import Story
-from stories.views import story_cards
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +33,98 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["members"] = Member.objects.public().sorted_by_name()
-        context["latest_stories"] = story_cards(Story.objects.published())[:3]
+        context["latest_stories"] = Story.objects.published().cards()[:3]
         context["next_meeting"] = (
             Meeting.objects.upcoming().exclude(status=Meeting.Status.CANCELLED).order_by("starts_at").first()
         )
         return context
+
+
+MEMBER_PAGE_STORIES = 12
+
+
+@method_decorator([login_not_required, cache_public_page()], name="dispatch")
+class MemberDetailView(DetailView):
+    template_name = "coalition/member_detail.html"
+    context_object_name = "member"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        iso = kwargs["iso"]
+        if iso != iso.lower():
+            return HttpResponseRedirect(reverse("coalition:member_detail", kwargs={"iso": iso.lower()}))
+        return super().get(request, *args, **kwargs)
+
+    def get_object(self, queryset=None) -> Member:
+        return get_object_or_404(
+            Member.objects.public().prefetch_related("missions"), country=self.kwargs["iso"].upper()
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        member = self.object
+        # The newest few, and a link to the gallery filtered by this member when there are more: a member
+        # may have thousands.
+        stories = list(
+            member.stories.published()
+            .select_related("member")
+            .prefetch_related("images", "translations")
+            .order_by("-published_at", "-pk")[: MEMBER_PAGE_STORIES + 1]
+        )
+        context["stories"] = stories[:MEMBER_PAGE_STORIES]
+        context["more_stories"] = len(stories) > MEMBER_PAGE_STORIES
+        context["meetings"] = (
+            Meeting.objects.for_member(member).select_related("topic").order_by("-starts_at")[:20]
+        )
+        return context
+
+
+def contact_group() -> list[User]:
+    """Every member's active coordinator: visible to logged-in members only."""
+    return list(
+        User.objects.coordinators()
+        .select_related("mission__member")
+        .order_by("mission__member__country", "mission__kind")
+    )
+
+
+class MyPageView(TemplateView):
+    """A logged-in person's page: their mission, its coordinator, and the contact group."""
+
+    template_name = "coalition/my.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        mission = None
+        if user.mission_id:
+            mission = (
+                Mission.objects.select_related("member")
+                .prefetch_related(
+                    Prefetch("users", queryset=User.objects.coordinators(), to_attr="active_coordinators")
+                )
+                .get(pk=user.mission_id)
+            )
+        context.update(mission=mission, contact_group=contact_group(), meetings=[])
+        if mission is not None:
+            context["meetings"] = upcoming_meetings_of(mission.member)
+        return context
+
+
+def upcoming_meetings_of(member: Member) -> list:
+    """The member's upcoming meetings, each with `our_participants`: who of the member is invited."""
+    return list(
+        Meeting.objects.for_member(member)
+        .upcoming()
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("starts_at")
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                queryset=Participant.objects.filter(member=member).order_by("name"),
+                to_attr="our_participants",
+            )
+        )
+    )
 
 
 def _check_database() -> None:

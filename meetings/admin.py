@@ -3,15 +3,15 @@ import csv
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_actions import action_with_form
+from core.csv_safety import neutralise
 from meetings import services
 from meetings.forms import CancelForm, DocumentAdminForm, MeetingAdminForm, OutcomeForm, offset_label
 from meetings.models import AgendaItem, Document, Meeting, Participant
-from stories.api import neutralise
 
 
 class AgendaItemInline(admin.TabularInline):
@@ -169,39 +169,20 @@ class MeetingAdmin(admin.ModelAdmin):
         return response
 
     def _with_form(self, request, queryset, *, form_class, title, button, call):
-        if "apply" in request.POST:
-            form = form_class(request.POST)
-            if form.is_valid():
-                for meeting in queryset:
-                    try:
-                        call(meeting, form.cleaned_data)
-                    except ValidationError as error:
-                        self.message_user(request, f"“{meeting}”: {' '.join(error.messages)}", messages.ERROR)
-                    else:
-                        self.message_user(
-                            request, _("“%(meeting)s”: done.") % {"meeting": meeting}, messages.SUCCESS
-                        )
-                return None
-        else:
-            form = form_class()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "items": [
-                (
-                    f"{m.title} — {m.city_name}, {m.local_start:%Y-%m-%d %H:%M} ({m.get_status_display()})",
-                    None,
-                )
-                for m in queryset
-            ],
-            "pks": [m.pk for m in queryset],
-            "form": form,
-            "button": button,
-            "action": request.POST.get("action"),
-            "opts": self.model._meta,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/action_form.html", context)
+        return action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=form_class,
+            title=title,
+            button=button,
+            call=call,
+            describe=lambda m: (
+                f"{m.title} — {m.city_name}, {m.local_start:%Y-%m-%d %H:%M} ({m.get_status_display()})",
+                None,
+            ),
+            succeeded=lambda done: [_("“%(meeting)s”: done.") % {"meeting": m} for m in done],
+        )
 
     @admin.action(description=_("Mark as held (with the outcome)"))
     def mark_held(self, request, queryset):

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.text import slugify
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coalition.caching import bump_generation
-from coalition.queueing import enqueue_on_commit
+from core.mail import site_link, templated_mail
+from core.queueing import enqueue_on_commit
+from core.slugs import unique_slug
 from meetings.calendar import calendar_bytes
 from meetings.models import Meeting, Participant, Reminder
 from members.models import User
@@ -26,24 +23,19 @@ REMINDER_OFFSETS = {
 }
 
 
-def unique_slug(meeting: Meeting) -> str:
-    base = slugify(f"{meeting.title} {meeting.starts_at:%Y}")[:200] or "meeting"
-    slug, counter = base, 2
-    while Meeting.objects.exclude(pk=meeting.pk).filter(slug=slug).exists():
-        slug, counter = f"{base}-{counter}", counter + 1
-    return slug
-
-
 def meeting_save(*, meeting: Meeting) -> Meeting:
     """Save a meeting; an existing one gets a new calendar sequence so calendars replace their copy."""
     if not meeting.slug:
-        meeting.slug = unique_slug(meeting)
+        meeting.slug = unique_slug(
+            f"{meeting.title} {meeting.starts_at:%Y}",
+            taken=Meeting.objects.exclude(pk=meeting.pk),
+            fallback="meeting",
+        )
     if meeting.pk:
         meeting.sequence = Meeting.objects.filter(pk=meeting.pk).values_list("sequence", flat=True).get() + 1
     meeting.updated_at = timezone.now()
     meeting.full_clean()
-    meeting.save()
-    bump_generation()  # cached public pages show meetings too
+    meeting.save()  # the public cache goes stale by itself (MeetingsConfig.ready)
     return meeting
 
 
@@ -82,17 +74,19 @@ def meeting_send_invitations(*, meeting: Meeting) -> tuple[list[Participant], li
 def _mail(
     *, template: str, subject: str, to: list[str], context: dict, meeting: Meeting, method: str = "PUBLISH"
 ) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {**context, "meeting": meeting, "link": f"{settings.SITE_URL}{meeting.get_absolute_url()}"}
-        message = EmailMultiAlternatives(
-            subject=subject, body=render_to_string(f"meetings/email/{template}.txt", context), to=to
-        )
-        message.attach_alternative(render_to_string(f"meetings/email/{template}.html", context), "text/html")
-        message.attach(
-            f"{meeting.slug}.ics",
-            calendar_bytes([meeting], method=method),
-            f"text/calendar; charset=utf-8; method={method}",
-        )
+    message = templated_mail(
+        template=f"meetings/email/{template}",
+        subject=subject,
+        to=to,
+        context={**context, "meeting": meeting, "link": site_link(meeting.get_absolute_url())},
+        attachments=[
+            (
+                f"{meeting.slug}.ics",
+                calendar_bytes([meeting], method=method),
+                f"text/calendar; charset=utf-8; method={method}",
+            )
+        ],
+    )
     message.send()
 
 

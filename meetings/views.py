@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, TemplateView
 
-from coalition.caching import cache_public_page
+from core.public_cache import cache_public_page
 from meetings.calendar import calendar_bytes
 from meetings.models import AgendaItem, Meeting, Participant
 from stories.models import Story, StoryImage

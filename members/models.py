@@ -83,7 +83,7 @@ class Member(models.Model):
         return str(self.country.name)
 
     def get_absolute_url(self) -> str:
-        return reverse("members:member_detail", kwargs={"iso": self.iso.lower()})
+        return reverse("coalition:member_detail", kwargs={"iso": self.iso.lower()})
 
     @property
     def iso(self) -> str:
@@ -312,7 +312,7 @@ class Invitation(models.Model):
         return f"{self.user.email} ({self.created_at:%Y-%m-%d})"
 
     def get_absolute_url(self) -> str:
-        return reverse("members:invitation_accept", kwargs={"token": self.token})
+        return reverse("invitations:accept", kwargs={"token": self.token})
 
     @property
     def token(self) -> str:

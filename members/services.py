@@ -7,13 +7,12 @@ import datetime
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from coalition.queueing import enqueue_on_commit
+from core.mail import site_link, templated_mail
+from core.queueing import enqueue_on_commit
 from members.models import Invitation, Mission, User, normalize_email
 from members.roles import GROUP_FOR_ROLE
 
@@ -90,19 +89,16 @@ def invitation_send(*, invitation_id: int) -> bool:
         user = invitation.user
         # The whole mail, link included, in the site's default language: the same from a worker or a request.
         with translation.override(settings.LANGUAGE_CODE):
-            context = {
-                "user": user,
-                "invitation": invitation,
-                "accept_url": f"{settings.SITE_URL}{invitation.get_absolute_url()}",
-                "valid_days": settings.INVITATION_VALIDITY.days,
-            }
-            message = EmailMultiAlternatives(
+            message = templated_mail(
+                template="members/email/invitation",
                 subject=_("Your invitation to the Good Human Rights Stories portal"),
-                body=render_to_string("members/email/invitation.txt", context),
                 to=[user.email],
-            )
-            message.attach_alternative(
-                render_to_string("members/email/invitation.html", context), "text/html"
+                context={
+                    "user": user,
+                    "invitation": invitation,
+                    "accept_url": site_link(invitation.get_absolute_url()),
+                    "valid_days": settings.INVITATION_VALIDITY.days,
+                },
             )
         message.send()
         invitation.sent_at = timezone.now()

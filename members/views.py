@@ -5,18 +5,17 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic import FormView, TemplateView
 
-from coalition.caching import cache_public_page
+from core.public_cache import cache_public_page
 from members import services
 from members.forms import InvitationAcceptForm
-from members.models import Invitation, Member, Mission, User
+from members.models import Invitation, Member
 
 
 @method_decorator([login_not_required, cache_public_page()], name="dispatch")
@@ -29,98 +28,6 @@ class MemberListView(TemplateView):
         context["current_members"] = [m for m in members if m.status == Member.Status.MEMBER]
         context["former_members"] = [m for m in members if m.status == Member.Status.FORMER]
         return context
-
-
-MEMBER_PAGE_STORIES = 12
-
-
-@method_decorator([login_not_required, cache_public_page()], name="dispatch")
-class MemberDetailView(DetailView):
-    template_name = "members/member_detail.html"
-    context_object_name = "member"
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        iso = kwargs["iso"]
-        if iso != iso.lower():
-            return HttpResponseRedirect(reverse("members:member_detail", kwargs={"iso": iso.lower()}))
-        return super().get(request, *args, **kwargs)
-
-    def get_object(self, queryset=None) -> Member:
-        return get_object_or_404(
-            Member.objects.public().prefetch_related("missions"), country=self.kwargs["iso"].upper()
-        )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        member = self.object
-        # Stories and meetings build on members, not the other way round: reach them through the relations.
-        # The newest few, and a link to the gallery filtered by this member when there are more: a member
-        # may have thousands.
-        stories = list(
-            member.stories.published()
-            .select_related("member")
-            .prefetch_related("images", "translations")
-            .order_by("-published_at", "-pk")[: MEMBER_PAGE_STORIES + 1]
-        )
-        context["stories"] = stories[:MEMBER_PAGE_STORIES]
-        context["more_stories"] = len(stories) > MEMBER_PAGE_STORIES
-        meeting_model = Member.co_chaired_meetings.rel.related_model
-        context["meetings"] = (
-            meeting_model.objects.for_member(member).select_related("topic").order_by("-starts_at")[:20]
-        )
-        return context
-
-
-def contact_group() -> list[User]:
-    """Every member's active coordinator: visible to logged-in members only."""
-    return list(
-        User.objects.coordinators()
-        .select_related("mission__member")
-        .order_by("mission__member__country", "mission__kind")
-    )
-
-
-class MyPageView(TemplateView):
-    """A logged-in person's page: their mission, its coordinator, and the contact group."""
-
-    template_name = "members/my.html"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        mission = None
-        if user.mission_id:
-            mission = (
-                Mission.objects.select_related("member")
-                .prefetch_related(
-                    Prefetch("users", queryset=User.objects.coordinators(), to_attr="active_coordinators")
-                )
-                .get(pk=user.mission_id)
-            )
-        context.update(mission=mission, contact_group=contact_group(), meetings=[])
-        if mission is not None:
-            context["meetings"] = upcoming_meetings_of(mission.member)
-        return context
-
-
-def upcoming_meetings_of(member: Member) -> list:
-    """The member's upcoming meetings, each with `our_participants`: who of the member is invited."""
-    # The meetings app builds on this one: reach its models through the relations, not imports.
-    meeting_model = Member.co_chaired_meetings.rel.related_model
-    participant_model = Member.meeting_participants.rel.related_model
-    return list(
-        meeting_model.objects.for_member(member)
-        .upcoming()
-        .exclude(status="cancelled")
-        .order_by("starts_at")
-        .prefetch_related(
-            Prefetch(
-                "participants",
-                queryset=participant_model.objects.filter(member=member).order_by("name"),
-                to_attr="our_participants",
-            )
-        )
-    )
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -167,4 +74,4 @@ class InvitationAcceptView(FormView):
         messages.success(
             self.request, _("Welcome, %(name)s. Your password is set.") % {"name": user.full_name}
         )
-        return HttpResponseRedirect(reverse("members:my"))
+        return HttpResponseRedirect(reverse("coalition:my"))

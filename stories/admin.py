@@ -2,16 +2,14 @@
 status goes through an action that calls the workflow service, with a form for the comment or the time."""
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 from django.db.models import Case, F, IntegerField, Value, When
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from coalition.caching import bump_generation
+from core.admin_actions import action_with_form
 from stories import search, services
 from stories.forms import CommentForm, OptionalCommentForm, ScheduleForm
 from stories.models import RecommendationReference, Story, StoryEvent, StoryImage, StoryTranslation, Theme
@@ -141,7 +139,6 @@ class StoryAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # Translations feed the search and the public pages.
         search.update_search_vector([form.instance.pk], form.instance.language)
-        bump_generation()
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # withdraw instead: the history stays
@@ -168,46 +165,23 @@ class StoryAdmin(admin.ModelAdmin):
     # --- actions: each asks for what it needs, then calls the service once per story --------------------
 
     def _run(self, request, queryset, *, title, form_class, button, call):
-        if "apply" in request.POST:
-            form = form_class(request.POST)
-            if form.is_valid():
-                done = 0
-                for story in queryset:
-                    try:
-                        call(story, form.cleaned_data)
-                    except (ValidationError, PermissionDenied) as error:
-                        text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-                        self.message_user(request, f"“{story.title}”: {text}", messages.ERROR)
-                    else:
-                        done += 1
-                if done:
-                    self.message_user(
-                        request,
-                        ngettext("%(count)d story: done.", "%(count)d stories: done.", done)
-                        % {"count": done},
-                        messages.SUCCESS,
-                    )
-                return None
-        else:
-            form = form_class()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "items": [
-                (
-                    f"{story.title} — {story.member} ({story.get_status_display()})",
-                    reverse("my_stories:story_preview", args=[story.pk]),
-                )
-                for story in queryset
+        return action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=form_class,
+            title=title,
+            button=button,
+            call=call,
+            describe=lambda story: (
+                f"{story.title} — {story.member} ({story.get_status_display()})",
+                reverse("my_stories:story_preview", args=[story.pk]),
+            ),
+            succeeded=lambda done: [
+                ngettext("%(count)d story: done.", "%(count)d stories: done.", len(done))
+                % {"count": len(done)}
             ],
-            "pks": [story.pk for story in queryset],
-            "form": form,
-            "button": button,
-            "action": request.POST.get("action"),
-            "opts": self.model._meta,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/action_form.html", context)
+        )
 
     @admin.action(description=_("Request changes (with a comment)"), permissions=["moderate"])
     def request_changes(self, request, queryset):

@@ -16,8 +16,9 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
-from coalition.caching import cache_public_page
-from stories.caching import CachedCountPaginator
+from core.csv_safety import Echo, neutralise
+from core.pagination import CachedCountPaginator
+from core.public_cache import cache_public_page
 from stories.filters import filtered_stories
 from stories.models import Story, StoryImage
 
@@ -140,19 +141,8 @@ def stories_json(request: HttpRequest) -> JsonResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def neutralise(value: Any) -> str:
-    """Spreadsheets run a cell that starts with = + - @ (or a tab or carriage return) as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv_rows(queryset, request: HttpRequest) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield "\ufeff"  # so spreadsheet programs read UTF-8
     yield writer.writerow(CSV_FIELDS)
     for story in queryset.iterator(chunk_size=500):

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.query_filters import usable_filterset
 from members.models import Member
 from stories import search
 from stories.models import Story, Theme
@@ -125,20 +126,9 @@ class StoryFilter(django_filters.FilterSet):
 
 
 def filtered_stories(params, queryset: QuerySet | None = None) -> tuple[StoryFilter, list[str]]:
-    """The filter for these query parameters, and the names of the parameters it could not use: those are
-    dropped, so a bad link still shows stories instead of an error."""
+    """The filter for these query parameters, and the names of the parameters it could not use."""
     queryset = Story.objects.published() if queryset is None else queryset
-    data = params.copy()
-    data.pop("page", None)
-    data.pop("page_size", None)
-    filterset = StoryFilter(data, queryset=queryset)
-    ignored: list[str] = []
-    if not filterset.is_valid():
-        ignored = [name for name in filterset.form.errors if name in filterset.form.fields]
-        for name in filterset.form.errors:
-            data.pop(name, None)
-        filterset = StoryFilter(data, queryset=queryset)
-    return filterset, ignored
+    return usable_filterset(StoryFilter, params, queryset)
 
 
 def labels(filterset: StoryFilter, names: list[str]) -> list[str]:

@@ -1,4 +1,5 @@
-"""Mission staff's pages for their member's stories, under /my/stories/."""
+"""Mission staff's pages for their member's stories, under /my/stories/ (the prefix is set in
+coalition/urls.py)."""
 
 from django.urls import path
 

@@ -14,17 +14,16 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.text import slugify
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coalition.caching import bump_generation
-from coalition.queueing import enqueue_on_commit
+from core.mail import site_link, templated_mail
+from core.public_cache import bump_generation
+from core.queueing import enqueue_on_commit
+from core.slugs import unique_slug
 from members.models import User
 from stories import images as image_processing
 from stories import search
@@ -103,15 +102,6 @@ class ImageData:
     delete: bool = False
 
 
-def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
-    base = slugify(title)[:200] or "story"
-    slug, counter = base, 2
-    taken = Story.objects.exclude(pk=exclude_pk) if exclude_pk else Story.objects.all()
-    while taken.filter(slug=slug).exists():
-        slug, counter = f"{base}-{counter}", counter + 1
-    return slug
-
-
 @transaction.atomic
 def story_save(
     *,
@@ -134,7 +124,7 @@ def story_save(
             raise PermissionDenied(_("You can only write stories for your own member."))
         story.author = actor
         story.status = Story.Status.DRAFT
-        story.slug = unique_slug(story.title)
+        story.slug = unique_slug(story.title, taken=Story.objects.all(), fallback="story")
     else:
         current = Story.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=story.pk)
         if not can_edit(user=actor, story=current):
@@ -503,24 +493,18 @@ def story_event_notify(*, event_id: int) -> bool:
             return False
         recipients = _recipients(event)
         if recipients:
-            with translation.override(settings.LANGUAGE_CODE):
-                story = event.story
-                if event.to_status == Story.Status.SUBMITTED:
-                    link = reverse("admin:stories_story_change", args=[story.pk])
-                elif event.to_status == Story.Status.PUBLISHED:
-                    link = story.get_absolute_url()
-                else:
-                    link = reverse("my_stories:story_detail", args=[story.pk])
-                context = {"event": event, "story": story, "link": f"{settings.SITE_URL}{link}"}
-                subject = render_to_string("stories/email/subject.txt", context).strip()
-                message = EmailMultiAlternatives(
-                    subject=" ".join(subject.split()),
-                    body=render_to_string("stories/email/status_changed.txt", context),
-                    to=recipients,
-                )
-                message.attach_alternative(
-                    render_to_string("stories/email/status_changed.html", context), "text/html"
-                )
+            story = event.story
+            if event.to_status == Story.Status.SUBMITTED:
+                link = reverse("admin:stories_story_change", args=[story.pk])
+            elif event.to_status == Story.Status.PUBLISHED:
+                link = story.get_absolute_url()
+            else:
+                link = reverse("my_stories:story_detail", args=[story.pk])
+            message = templated_mail(
+                template="stories/email/status_changed",
+                to=recipients,
+                context={"event": event, "story": story, "link": site_link(link)},
+            )
             message.send()
         event.notified_at = timezone.now()
         event.save(update_fields=["notified_at"])

@@ -1,10 +1,11 @@
+"""The stories' part of the sitemap (the registry is coalition/sitemaps.py)."""
+
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import translation
 
-from members.models import Member
 from stories.models import Story
 
 
@@ -60,30 +61,3 @@ class StorySitemap(Sitemap):
 
 
 _SLUG = "sitemap-slug-placeholder"
-
-
-class MemberSitemap(Sitemap):
-    changefreq = "monthly"
-    i18n = True
-    alternates = True
-
-    def items(self):
-        return list(Member.objects.public())
-
-    def location(self, member: Member) -> str:
-        return member.get_absolute_url()
-
-
-class PageSitemap(Sitemap):
-    changefreq = "weekly"
-    i18n = True
-    alternates = True
-
-    def items(self) -> list[str]:
-        return ["home", "stories:story_list", "members:member_list"]
-
-    def location(self, name: str) -> str:
-        return reverse(name)
-
-
-SITEMAPS = {"pages": PageSitemap, "stories": StorySitemap, "members": MemberSitemap}

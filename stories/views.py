@@ -19,10 +19,10 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
-from coalition.caching import cache_public_page, key
+from core.pagination import CachedCountPaginator
+from core.public_cache import cache_public_page, key
 from members.models import Member
 from stories import services
-from stories.caching import CachedCountPaginator
 from stories.filters import MATCH_LIMIT, filtered_stories, labels
 from stories.forms import (
     ImageFormSet,
@@ -46,13 +46,6 @@ def story_queryset():
     )
 
 
-def story_cards(queryset):
-    """What a list of story cards needs, in a fixed number of queries."""
-    return queryset.select_related("member").prefetch_related(
-        Prefetch("images", queryset=StoryImage.objects.order_by("order", "pk")), "translations"
-    )
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Public
 
@@ -71,7 +64,7 @@ class StoryListView(ListView):
 
     def get_queryset(self):
         self.filterset, self.ignored = filtered_stories(self.request.GET)
-        return story_cards(self.filterset.qs).prefetch_related("themes")
+        return self.filterset.qs.cards().prefetch_related("themes")
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         # Counted up to MATCH_LIMIT ("more than 1000 stories") and paged that far: an exact count of 100,000
@@ -206,7 +199,7 @@ def related_stories(story: Story, limit: int = 3) -> list[Story]:
         .order_by("-shared", "-published_at", "-pk")
         .values_list("pk", flat=True)[:limit]
     )
-    cards = {card.pk: card for card in story_cards(Story.objects.filter(pk__in=chosen))}
+    cards = {card.pk: card for card in Story.objects.filter(pk__in=chosen).cards()}
     return [cards[pk] for pk in chosen if pk in cards]
 
 

@@ -280,9 +280,9 @@ def test_payloads_in_public_texts_are_inert_on_pages_feeds_calendars_and_data(cl
     if "{{" in payload:
         # Texts are data, never templates: shown as typed.
         assert "Story {{ 7*7 }} {% debug %}" in client.get(story.get_absolute_url()).content.decode()
-    feed = client.get(reverse("stories:feed")).content.decode()
+    feed = client.get(reverse("feeds:stories")).content.decode()
     assert "<script>" not in feed and "<img src=x" not in feed
-    json_response = client.get(reverse("stories:api_json"))
+    json_response = client.get(reverse("api:stories_json"))
     assert json_response["Content-Type"] == "application/json"
     assert json_response["X-Content-Type-Options"] == "nosniff"
     ics = client.get(reverse("meetings:meeting_ics", args=[meeting.slug]))

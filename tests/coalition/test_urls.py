@@ -30,5 +30,5 @@ def test_every_public_url_answers_anonymous_visitors_without_error(client, name)
 
 def test_the_sweep_covers_the_known_pages():
     names = named_urls()
-    for expected in ["home", "healthz", "robots_txt", "members:member_list", "members:my", "account_login"]:
+    for expected in ["home", "healthz", "robots_txt", "members:member_list", "coalition:my", "account_login"]:
         assert expected in names

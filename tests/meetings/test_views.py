@@ -386,7 +386,7 @@ def test_a_coordinator_sees_the_upcoming_meetings_and_who_of_their_country_is_in
 ):
     client.force_login(coordinator)
 
-    html = page(client.get(reverse("members:my")))
+    html = page(client.get(reverse("coalition:my")))
 
     meetings = section(html, "meetings-heading")
     assert in_order(meetings, "Upcoming co-chaired ministerial", "Upcoming meeting as guests")
@@ -400,7 +400,7 @@ def test_a_coordinator_sees_the_upcoming_meetings_and_who_of_their_country_is_in
 
 
 def test_mission_staff_see_the_meetings_but_not_who_is_invited(staff_client, coordinator, mission_meetings):
-    html = page(staff_client.get(reverse("members:my")))
+    html = page(staff_client.get(reverse("coalition:my")))
 
     meetings = section(html, "meetings-heading")
     assert "Upcoming co-chaired ministerial" in meetings
@@ -416,7 +416,7 @@ def test_a_coordinator_does_not_see_cancelled_meetings_as_upcoming(client, coord
     services.meeting_cancel(meeting_id=meeting.pk)
     client.force_login(coordinator)
 
-    assert "Called-off ministerial" not in page(client.get(reverse("members:my")))
+    assert "Called-off ministerial" not in page(client.get(reverse("coalition:my")))
 
 
 # ---------------------------------------------------------------------------------------------------------

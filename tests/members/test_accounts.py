@@ -32,9 +32,9 @@ def test_login_by_email_in_any_case_opens_my_page(client, staff_user, typed):
     response = log_in(client, email, TEST_PASSWORD)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("members:my")
+    assert response["Location"] == reverse("coalition:my")
     assert client.session["_auth_user_id"] == str(staff_user.pk)
-    assert "Welcome, Stella Staff" in client.get(reverse("members:my")).content.decode()
+    assert "Welcome, Stella Staff" in client.get(reverse("coalition:my")).content.decode()
 
 
 def test_login_page_says_accounts_come_by_invitation(client):
@@ -157,7 +157,7 @@ def test_logout_by_post(staff_client):
 
     assert response.status_code == 302
     assert not is_logged_in(staff_client)
-    response = staff_client.get(reverse("members:my"))
+    response = staff_client.get(reverse("coalition:my"))
     assert response.status_code == 302
     assert urlsplit(response["Location"]).path == reverse("account_login")
 

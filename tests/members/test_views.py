@@ -88,7 +88,7 @@ def test_member_page_shows_the_member_and_its_missions(client):
         member=argentina, kind=Mission.Kind.NEW_YORK, name="Permanent Mission of Argentina in New York"
     )
 
-    response = client.get(reverse("members:member_detail", kwargs={"iso": "ar"}))
+    response = client.get(reverse("coalition:member_detail", kwargs={"iso": "ar"}))
     html = response.content.decode()
 
     assert response.status_code == 200
@@ -104,7 +104,7 @@ def test_member_page_shows_the_newest_12_stories_and_links_to_all_of_them(client
         make_story("ar", title=f"Argentine story {number:02d}", days_ago=number)
     make_story("cl", title="A Chilean story", days_ago=0)
 
-    html = client.get(reverse("members:member_detail", kwargs={"iso": "ar"})).content.decode()
+    html = client.get(reverse("coalition:member_detail", kwargs={"iso": "ar"})).content.decode()
 
     assert card_titles(html) == [f"Argentine story {number:02d}" for number in range(12)]
     assert '<a href="/en/stories/?member=ar">All the stories of Argentina</a>' in html
@@ -114,14 +114,14 @@ def test_member_page_with_few_stories_lists_them_all_without_a_link(client):
     make_story("ar", title="Parity law for party lists", days_ago=1)
     make_story("ar", title="Free legal aid for tenants", days_ago=2)
 
-    html = client.get(reverse("members:member_detail", kwargs={"iso": "ar"})).content.decode()
+    html = client.get(reverse("coalition:member_detail", kwargs={"iso": "ar"})).content.decode()
 
     assert card_titles(html) == ["Parity law for party lists", "Free legal aid for tenants"]
     assert "All the stories of" not in html
 
 
 def test_member_page_of_the_eu_says_it_has_no_regional_group(client):
-    html = client.get(reverse("members:member_detail", kwargs={"iso": "eu"})).content.decode()
+    html = client.get(reverse("coalition:member_detail", kwargs={"iso": "eu"})).content.decode()
 
     assert "European Union" in html
     assert "none (organisation)" in html
@@ -135,7 +135,7 @@ def test_member_page_in_capitals_redirects_to_lower_case(client):
 
 
 def test_unknown_member_page_is_not_found(client):
-    response = client.get(reverse("members:member_detail", kwargs={"iso": "zz"}))
+    response = client.get(reverse("coalition:member_detail", kwargs={"iso": "zz"}))
 
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
@@ -154,14 +154,14 @@ def test_applicant_member_page_is_not_found(client):
 
 
 def test_my_page_sends_anonymous_visitors_to_log_in(client):
-    response = client.get(reverse("members:my"))
+    response = client.get(reverse("coalition:my"))
 
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('account_login')}?next=/en/my/"
 
 
 def test_my_page_shows_staff_their_mission_and_coordinator(staff_client, staff_user, coordinator, mission):
-    html = staff_client.get(reverse("members:my")).content.decode()
+    html = staff_client.get(reverse("coalition:my")).content.decode()
 
     assert "Welcome, Stella Staff" in html
     assert mission.member.name in html
@@ -171,7 +171,7 @@ def test_my_page_shows_staff_their_mission_and_coordinator(staff_client, staff_u
 
 
 def test_my_page_says_when_the_mission_has_no_coordinator(staff_client):
-    html = staff_client.get(reverse("members:my")).content.decode()
+    html = staff_client.get(reverse("coalition:my")).content.decode()
 
     assert "Your mission has no coordinator at the moment." in html
     assert "No coordinators have been named yet." in html
@@ -185,7 +185,7 @@ def test_my_page_lists_the_active_coordinators_of_all_missions(staff_client, coo
     factories.CoordinatorFactory(mission=korea_geneva, full_name="Former Coordinator", is_active=False)
     factories.UserFactory(mission=korea_geneva, full_name="Plain Staffer")
 
-    html = staff_client.get(reverse("members:my")).content.decode()
+    html = staff_client.get(reverse("coalition:my")).content.decode()
     contact_group = html.split("The contact group")[1]
 
     assert "Cora Coordinator" in contact_group and coordinator.email in contact_group
@@ -197,7 +197,7 @@ def test_my_page_lists_the_active_coordinators_of_all_missions(staff_client, coo
 
 
 def test_my_page_shows_the_secretariat_the_administration(secretariat_client):
-    html = secretariat_client.get(reverse("members:my")).content.decode()
+    html = secretariat_client.get(reverse("coalition:my")).content.decode()
 
     assert "Welcome, Sami Secretariat" in html
     assert "You work for the secretariat." in html
@@ -205,7 +205,7 @@ def test_my_page_shows_the_secretariat_the_administration(secretariat_client):
 
 
 def test_mission_staff_see_no_administration_link(staff_client):
-    html = staff_client.get(reverse("members:my")).content.decode()
+    html = staff_client.get(reverse("coalition:my")).content.decode()
 
     assert reverse("admin:index") not in html
 
@@ -299,8 +299,8 @@ def test_accepting_logs_the_person_in_and_opens_their_page(client, mission):
     )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("members:my")
-    html = client.get(reverse("members:my")).content.decode()
+    assert response["Location"] == reverse("coalition:my")
+    html = client.get(reverse("coalition:my")).content.decode()
     assert "Welcome, Inès Invited" in html
     assert "Your password is set." in html
     assert mission.name in html
@@ -352,7 +352,7 @@ def test_posting_to_a_used_invitation_changes_nothing(client, mission):
 def test_a_tampered_invitation_link_is_not_found(client, mission):
     invitation = invitation_for(mission)
 
-    response = client.get(reverse("members:invitation_accept", kwargs={"token": invitation.token + "x"}))
+    response = client.get(reverse("invitations:accept", kwargs={"token": invitation.token + "x"}))
 
     assert response.status_code == 404
     assert "This invitation link is not valid" in response.content.decode()

@@ -521,17 +521,17 @@ def test_a_story_that_is_not_published_is_nowhere_public(client, status):
         "gallery searched by the exact title": gallery(client, q=hidden_title),
         "gallery searched by a word": gallery(client, q="lighthouse"),
         "gallery filtered": gallery(client, member="ar", theme="gender-equality", sdg="5", year="2019"),
-        "member page": page(client.get(reverse("members:member_detail", args=["ar"]))),
+        "member page": page(client.get(reverse("coalition:member_detail", args=["ar"]))),
         "related stories": page(client.get(visible.get_absolute_url())),
     }
     data = {
-        "feed": page(client.get(reverse("stories:feed"))),
-        "feed searched": page(client.get(reverse("stories:feed"), {"q": hidden_title})),
-        "json": page(client.get(reverse("stories:api_json"))),
-        "json searched": page(client.get(reverse("stories:api_json"), {"q": hidden_title})),
-        "csv": b"".join(client.get(reverse("stories:api_csv")).streaming_content).decode(),
+        "feed": page(client.get(reverse("feeds:stories"))),
+        "feed searched": page(client.get(reverse("feeds:stories"), {"q": hidden_title})),
+        "json": page(client.get(reverse("api:stories_json"))),
+        "json searched": page(client.get(reverse("api:stories_json"), {"q": hidden_title})),
+        "csv": b"".join(client.get(reverse("api:stories_csv")).streaming_content).decode(),
         "csv searched": b"".join(
-            client.get(reverse("stories:api_csv"), {"q": hidden_title}).streaming_content
+            client.get(reverse("api:stories_csv"), {"q": hidden_title}).streaming_content
         ).decode(),
         "sitemap": page(client.get("/sitemap-stories.xml")),
     }
@@ -663,7 +663,7 @@ def test_a_logged_in_person_never_gets_the_anonymous_cached_page(staff_user, sec
 
 
 @pytest.mark.parametrize(
-    "url", [GALLERY, "story", reverse("stories:feed"), reverse("stories:api_json"), "/sitemap-stories.xml"]
+    "url", [GALLERY, "story", reverse("feeds:stories"), reverse("api:stories_json"), "/sitemap-stories.xml"]
 )
 def test_a_second_get_with_the_etag_answers_304(client, stories, url):
     url = stories[PARITY_LAW].get_absolute_url() if url == "story" else url
@@ -741,7 +741,7 @@ def test_the_member_page_makes_as_many_queries_for_50_stories_as_for_5(
 
     # In French: the cards look for a translation of each story (prefetched, one query for all).
     with django_assert_max_num_queries(6):
-        response = client.get(reverse("members:member_detail", args=["ar"]).replace("/en/", "/fr/", 1))
+        response = client.get(reverse("coalition:member_detail", args=["ar"]).replace("/en/", "/fr/", 1))
     assert response.status_code == 200
     assert "Story number 0 about parity" in page(response)
 
@@ -749,7 +749,7 @@ def test_the_member_page_makes_as_many_queries_for_50_stories_as_for_5(
 @pytest.mark.parametrize("count", [5, 50])
 @pytest.mark.parametrize(
     ("name", "bound"),
-    [("stories:feed", 3), ("stories:api_json", 6)],
+    [("feeds:stories", 3), ("api:stories_json", 6)],
 )
 def test_the_feed_and_the_api_make_as_many_queries_for_50_stories_as_for_5(
     client, django_assert_max_num_queries, count, name, bound

@@ -17,9 +17,9 @@ from tests.stories.test_gallery import BASE_TIME, make_story
 
 pytestmark = pytest.mark.django_db
 
-FEED = reverse("stories:feed")
-API_JSON = reverse("stories:api_json")
-API_CSV = reverse("stories:api_csv")
+FEED = reverse("feeds:stories")
+API_JSON = reverse("api:stories_json")
+API_CSV = reverse("api:stories_csv")
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 AUTHOR_NAME = "Zebediah Quillfeather"
 AUTHOR_EMAIL = "zebediah.quillfeather@mission-privacy.example"
@@ -441,6 +441,7 @@ def test_the_sitemap_index_lists_its_sections(client, stories):
     locations = sitemap_locations(client, "/sitemap.xml")
 
     assert sorted(locations) == [
+        "http://testserver/sitemap-meetings.xml",
         "http://testserver/sitemap-members.xml",
         "http://testserver/sitemap-pages.xml",
         "http://testserver/sitemap-stories.xml",

@@ -1,4 +1,4 @@
-"""Counts of stories, cached under the public generation (see coalition/caching.py)."""
+"""Counts of rows, cached under the public generation (see core/public_cache.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-from coalition.caching import key
+from core.public_cache import key
 
 
 class CachedCountPaginator(Paginator):

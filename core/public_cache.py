@@ -1,7 +1,8 @@
 """What anonymous visitors may be served from the cache, and when it goes stale.
 
-A generation number in the cache changes whenever public content changes (a story published, changed while
-public or withdrawn; a meeting saved); cached pages, counts and facets carry it in their keys, so a change
+A generation number in the cache changes whenever public content changes (each app names its public models
+with `stale_when_changed` in its AppConfig.ready, and services that write in bulk call `bump_generation`);
+cached pages, counts and facets carry it in their keys, so a change
 makes them all unreachable at once. PUBLIC_CACHE=false turns all of it off (the benchmark's "no cache" runs).
 """
 
@@ -14,6 +15,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import signals
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
@@ -80,3 +82,30 @@ def cache_public_page(timeout: int = 300) -> Callable:
         return wrapped
 
     return decorator
+
+
+def stale_when_changed(*models: type, when: Callable[[object], bool] | None = None) -> None:
+    """Make the public cache stale whenever a row of these models is saved or deleted, or one of their
+    many-to-many relations changes, however it happens (the admin, a service, a data migration's code).
+
+    `when(instance)` narrows it down: a draft story saved by its mission changes no public page.
+    Bulk `update()` sends no signal: the services that use it bump the generation themselves.
+    """
+
+    def changed(sender, instance=None, **kwargs) -> None:
+        if kwargs.get("raw"):  # loading fixtures
+            return
+        if kwargs.get("action", "post_").startswith("pre_"):
+            return
+        if when is None or instance is None or when(instance):
+            bump_generation()
+
+    for model in models:
+        uid = f"public-cache:{model._meta.label}"
+        signals.post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}:save")
+        signals.post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}:delete")
+        for field in model._meta.many_to_many:
+            through = field.remote_field.through
+            signals.m2m_changed.connect(
+                changed, sender=through, weak=False, dispatch_uid=f"{uid}:{field.name}"
+            )
