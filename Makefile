@@ -44,6 +44,7 @@ run: install
 migrate: install
 	$(BIN)/python manage.py migrate --no-input
 
+demo: export DEBUG = true
 demo: install
 	$(BIN)/python manage.py load_demo
 

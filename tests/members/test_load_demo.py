@@ -14,7 +14,8 @@ SECRETARIAT_EMAIL = f"secretariat@{DEMO_DOMAIN}"
 
 def load_demo() -> str:
     out = StringIO()
-    call_command("load_demo", stdout=out)
+    # Tests run with DEBUG off, where the command refuses without --force (see test_deploy_recipe.py).
+    call_command("load_demo", "--force", stdout=out)
     return out.getvalue()
 
 

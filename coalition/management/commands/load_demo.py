@@ -1,7 +1,7 @@
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from meetings.demo import load_meeting_demo
 from members.demo import DEMO_PASSWORD, demo_secretariat, load_member_demo
@@ -23,9 +23,27 @@ def quiet_console_mail():
 
 
 class Command(BaseCommand):
-    help = "Load demo missions, people and content. Safe to run again: what exists is left as it is."
+    help = (
+        "Load demo missions, people and content. Safe to run again: what exists is left as it is. "
+        "Refuses when DEBUG is off unless --force is given."
+    )
 
-    def handle(self, *args, **options) -> None:
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="load even though DEBUG is off (a trial installation that will be thrown away)",
+        )
+
+    def handle(self, *args, force: bool = False, **options) -> None:
+        # The demo accounts all share a password printed in the README: on a real site, anyone could log in.
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "Refusing to load the demo: DEBUG is off, so this looks like a real site, and the demo "
+                "creates a secretariat account and accounts for every demo mission that all share the "
+                f"published password {DEMO_PASSWORD!r}. On a trial installation you will throw away, "
+                "run `manage.py load_demo --force`."
+            )
         logins = load_member_demo()
         with quiet_console_mail():
             stories = load_story_demo(secretariat=demo_secretariat())
