@@ -261,10 +261,13 @@ class WithdrawForm(forms.Form):
 
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "sdg_number", "order"]
+    list_display = ["name", "code", "kind", "sdg_number", "order"]
     list_filter = ["kind"]
-    search_fields = ["name"]
-    readonly_fields = ["kind", "sdg_number", "slug"]
+    search_fields = ["name", "code"]
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        # The code is what the translations hang on: chosen once, then fixed, so a reworded name keeps them.
+        return ["kind", "sdg_number", "slug"] + (["code"] if obj is not None and obj.code else [])
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -216,7 +216,7 @@ def load_story_demo(*, secretariat: User) -> list[Story]:
                 ),
                 actor=writer,
                 expected_version=None,
-                themes=Theme.objects.filter(slug__in=demo.themes),
+                themes=Theme.objects.filter(code__in=demo.themes),
                 recommendations=[],
                 images=[
                     services.ImageData(

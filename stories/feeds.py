@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -13,6 +16,17 @@ from stories.filters import StoryFilter, filtered_stories
 from stories.models import Story
 
 FEED_SIZE = 50
+
+
+def story_tag_uri(story: Story) -> str:
+    """The story's Atom id, a tag URI (RFC 4151): `tag:<site host>,<day the story was created>:story:<id>`.
+
+    The host is one the portal holds (settings.SITE_URL) and the day one when it held it; neither the title
+    nor the language prefix is in it, so the id stays the same for the story's whole life.
+    """
+    host = (urlsplit(settings.SITE_URL).hostname or "localhost").lower()
+    day = story.created_at.astimezone(datetime.UTC).date().isoformat()
+    return f"tag:{host},{day}:story:{story.pk}"
 
 
 @dataclass(frozen=True)
@@ -51,8 +65,7 @@ class StoryFeed(Feed):
         return story.get_absolute_url()
 
     def item_guid(self, story: Story) -> str:
-        # Stable across title changes and language prefixes.
-        return f"tag:goodstories,2018:story:{story.pk}"
+        return story_tag_uri(story)
 
     item_guid_is_permalink = False
 

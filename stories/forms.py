@@ -172,8 +172,13 @@ class ImageForm(forms.Form):
     file = forms.FileField(
         label=_("Photo"),
         required=False,
-        help_text=_("JPEG, PNG or WebP, at most 20 MB. Location and camera data are removed."),
-        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_(
+            "JPEG, PNG, WebP or HEIC (iPhone photos), at most 20 MB. Location and camera data are removed."
+        ),
+        # The extensions too: some browsers know no MIME type for HEIC and would grey the files out.
+        widget=forms.FileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"}
+        ),
     )
     alt_text = forms.CharField(
         label=_("Text alternative"),

@@ -14,6 +14,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
+
+# iPhones save photos as HEIC: Pillow reads them through pillow-heif (format "HEIF"). libheif applies the
+# photo's rotation itself and pillow-heif then sets the EXIF orientation to 1, so nothing turns twice.
+register_heif_opener(thumbnails=False)
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -30,7 +35,18 @@ ACCEPTED_FORMATS = {
     "MPO": ("JPEG", "jpg"),
     "PNG": ("PNG", "png"),
     "WEBP": ("WEBP", "webp"),
+    # Browsers do not show HEIC: kept as JPEG, like every other photo without its metadata.
+    "HEIF": ("JPEG", "jpg"),
 }
+
+# What a file's first bytes say it is, to tell a damaged photo of a known type from a file of another type.
+_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
+_SIGNATURES = (
+    ("JPEG", lambda head: head.startswith(b"\xff\xd8\xff")),
+    ("PNG", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
+    ("WebP", lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP"),
+    ("HEIC", lambda head: head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS),
+)
 
 
 @dataclass(frozen=True)
@@ -56,23 +72,36 @@ def clean_upload(upload) -> CleanImage:
             image = Image.open(upload)
             fmt = image.format
             if fmt not in ACCEPTED_FORMATS:
-                raise ValidationError(
-                    _("This file is not a JPEG, PNG or WebP photo."), code="unsupported_type"
-                )
+                raise _unsupported()
             if image.width * image.height > MAX_PIXELS:
                 raise _too_many_pixels(image.width, image.height)
             image.load()  # decode everything now: a truncated or corrupt file fails here, not later
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise _too_many_pixels() from error
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, RuntimeError) as error:
+        # Pillow says "cannot identify" for a truncated HEIC as for a text file: the first bytes tell which.
+        upload.seek(0)
+        kind = _kind_from_signature(upload.read(16))
+        if kind is None:
+            raise _unsupported() from error
         raise ValidationError(
-            _("This file is not a JPEG, PNG or WebP photo, or it is damaged."), code="unsupported_type"
+            _("This %(kind)s photo is damaged or incomplete; try exporting it again."),
+            code="damaged_image",
+            params={"kind": kind},
         ) from error
 
     image = ImageOps.exif_transpose(image)  # apply the camera's orientation before the EXIF goes
     out_format, extension = ACCEPTED_FORMATS[fmt]
     content = ContentFile(_encode(image, out_format), name=f"image.{extension}")
     return CleanImage(content=content, width=image.width, height=image.height)
+
+
+def _unsupported() -> ValidationError:
+    return ValidationError(_("This file is not a JPEG, PNG, WebP or HEIC photo."), code="unsupported_type")
+
+
+def _kind_from_signature(head: bytes) -> str | None:
+    return next((kind for kind, matches in _SIGNATURES if matches(head)), None)
 
 
 def _too_many_pixels(width: int | None = None, height: int | None = None) -> ValidationError:

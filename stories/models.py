@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from stories.markdown import render_markdown
+from stories.theme_names import THEME_NAMES
 
 
 def private_storage():
@@ -43,6 +44,14 @@ class Theme(models.Model):
         SDG = "sdg", _("Sustainable Development Goal")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # What the translation catalogues know the theme by (stories/theme_names.py): the name may be reworded in
+    # the admin without losing its translations. Set once, when the theme is added.
+    code = models.SlugField(
+        _("code"),
+        max_length=50,
+        unique=True,
+        help_text=_("A fixed identifier; it cannot be changed once the theme is saved."),
+    )
     sdg_number = models.PositiveSmallIntegerField(_("SDG number"), null=True, blank=True, unique=True)
     slug = models.SlugField(_("slug"), unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -60,6 +69,7 @@ class Theme(models.Model):
                 | (Q(kind="priority") & Q(sdg_number__isnull=True)),
                 name="stories_theme_sdg_number_matches_kind",
             ),
+            models.CheckConstraint(condition=~Q(code=""), name="stories_theme_has_code"),
         ]
 
     def __str__(self) -> str:
@@ -69,8 +79,28 @@ class Theme(models.Model):
 
     @property
     def label(self) -> str:
-        """The name in the active language (see stories/theme_names.py)."""
-        return gettext(self.name)
+        """The name in the active language: the catalogues' translation of the theme's code when there is
+        one (see stories/theme_names.py), else the name as the secretariat typed it."""
+        catalogue_name = THEME_NAMES.get(self.code or "")
+        if catalogue_name is None:
+            return self.name
+        translated = gettext(catalogue_name)
+        # Untranslated (in English, say), gettext gives the catalogue's English back: the name as typed
+        # wins, so a rewording in the admin shows at once.
+        return self.name if translated == catalogue_name else translated
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is not None:
+            saved = Theme.objects.filter(pk=self.pk).values_list("code", flat=True).first()
+            if saved and saved != self.code:
+                raise ValidationError(
+                    {
+                        "code": ValidationError(
+                            _("The code of a theme cannot be changed once it is set."), code="code_locked"
+                        )
+                    }
+                )
 
 
 class StoryQuerySet(models.QuerySet):

@@ -316,12 +316,14 @@ def _transition(
             story.scheduled_for = None
         elif target == Story.Status.PUBLISHED:
             story.published_at = story.published_at or now
+            # Going public changes what readers see: "last changed" is never before "published".
+            story.updated_at = max(story.updated_at, story.published_at, now)
             story.scheduled_for = None
         elif target == Story.Status.SCHEDULED:
             story.scheduled_for = when
         else:
             story.scheduled_for = None
-        story.save(update_fields=["status", "submitted_at", "published_at", "scheduled_for"])
+        story.save(update_fields=["status", "submitted_at", "published_at", "scheduled_for", "updated_at"])
         event = StoryEvent.objects.create(
             story=story,
             actor=actor,
@@ -520,9 +522,16 @@ def pending_uploads_remove_stale(*, older_than: datetime.timedelta = datetime.ti
     return len(stale)
 
 
+# A withdrawn story's photos must not be served (consent may be why); a rejected story is final.
+RENDITIONS_NOT_WANTED = frozenset({Story.Status.WITHDRAWN, Story.Status.REJECTED})
+
+
 def side_effects_requeue(*, older_than: datetime.timedelta = datetime.timedelta(minutes=2)) -> int:
     """Queue again what a broker outage kept from being queued: notifications of status changes not yet
-    sent (from the last week) and photos without renditions. Both tasks are safe to run twice."""
+    sent (from the last week) and photos without renditions. Both tasks are safe to run twice.
+
+    Photos of withdrawn stories have no renditions on purpose (and the task refuses to make them), and a
+    rejected story is never published again: neither is queued, or they would be every run, forever."""
     from stories.tasks import make_image_renditions, send_story_notification
 
     now = timezone.now()
@@ -532,8 +541,10 @@ def side_effects_requeue(*, older_than: datetime.timedelta = datetime.timedelta(
         created_at__lt=now - older_than,
         created_at__gt=now - datetime.timedelta(days=7),
     ).values_list("pk", flat=True)
-    images = StoryImage.objects.filter(renditions={}, created_at__lt=now - older_than).values_list(
-        "pk", flat=True
+    images = (
+        StoryImage.objects.filter(renditions={}, created_at__lt=now - older_than)
+        .exclude(story__status__in=RENDITIONS_NOT_WANTED)
+        .values_list("pk", flat=True)
     )
     count = 0
     for event_id in events:

@@ -1,6 +1,9 @@
+import datetime
+
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils import timezone
 from django.utils.translation import get_language_info
 
 register = template.Library()
@@ -18,3 +21,18 @@ def language_links(context) -> list[dict]:
             {"code": code, "name": info["name_local"], "url": translate_url(path, code), "bidi": info["bidi"]}
         )
     return links
+
+
+@register.filter
+def html_datetime(value: datetime.datetime | datetime.date | None) -> str:
+    """A `<time datetime>` value HTML accepts: a moment in UTC to the second (`2026-12-01T15:04:05Z`), or a
+    day (`2026-12-01`). `|date:'c'` would add microseconds, which HTML's datetime syntax does not allow."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value.astimezone(datetime.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return ""

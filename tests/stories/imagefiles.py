@@ -6,6 +6,9 @@ import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
+from pillow_heif import register_heif_opener
+
+register_heif_opener()  # so that Pillow can write HEIC here, whatever the code under test registers
 
 GPS_LATITUDE = ((48, 1), (51, 1), (2938, 100))
 
@@ -27,6 +30,26 @@ def jpeg_with_gps(width: int = 800, height: int = 600, name: str = "holiday.jpg"
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", exif=exif, quality=90)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def heic_with_gps(width: int = 800, height: int = 600, name: str = "IMG_0001.HEIC") -> SimpleUploadedFile:
+    """An iPhone-style HEIC, written here by pillow-heif, whose EXIF names the camera and the place."""
+    image = Image.new("RGB", (width, height), (200, 60, 40))
+    for x in range(0, width, 40):
+        image.paste((30, 90, 160), (x, 0, x + 20, height // 3))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "SecretCam"
+    exif[ExifTags.Base.Model] = "Model X"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (48.0, 51.0, 29.38)
+    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
+    gps[ExifTags.GPS.GPSLongitude] = (2.0, 17.0, 40.2)
+    buffer = io.BytesIO()
+    image.save(buffer, "HEIF", exif=exif, quality=80)
+    data = buffer.getvalue()
+    assert data[4:12] == b"ftypheic" and b"SecretCam" in data  # really a HEIC, really carrying what must go
+    return SimpleUploadedFile(name, data, content_type="image/heic")
 
 
 def png(width: int = 640, height: int = 480, name: str = "chart.png") -> SimpleUploadedFile:

@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from stories import services
-from stories.models import Story, StoryEvent
+from stories.models import Story, StoryEvent, Theme
 from tests import factories
 from tests.stories.test_views import add_photos, page, publish, write_story
 
@@ -259,3 +259,26 @@ def test_what_missions_type_is_shown_as_text_in_the_admin(secretariat_client, st
         html = page(secretariat_client.get(url))
         assert "<script>alert(1)</script>" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt; Mobile courts" in html
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Themes
+
+
+def test_the_secretariat_renames_a_theme_but_cannot_change_its_code(secretariat_client):
+    theme = Theme.objects.get(code="gender-equality")
+    url = reverse("admin:stories_theme_change", args=[theme.pk])
+    form = secretariat_client.get(url).content.decode()
+    assert 'name="code"' not in form  # shown, not editable
+    assert "gender-equality" in form
+
+    response = secretariat_client.post(
+        url, {"name": "Gender equality and the empowerment of women", "order": "2", "code": "something-else"}
+    )
+
+    assert response.status_code == 302
+    theme.refresh_from_db()
+    assert theme.name == "Gender equality and the empowerment of women"
+    assert theme.code == "gender-equality"
+    with translation.override("fr"):
+        assert theme.label == "Égalité des sexes"

@@ -69,6 +69,31 @@ def test_staff_create_a_story_with_a_photo_whose_location_is_removed(
     assert PendingUpload.objects.count() == 0
 
 
+def test_an_iphone_heic_photo_is_accepted_and_every_stored_file_is_clean(
+    staff_client, django_capture_on_commit_callbacks
+):
+    form = staff_client.get(reverse("my_stories:story_create")).content.decode()
+    assert "JPEG, PNG, WebP or HEIC (iPhone photos)" in form
+    assert 'accept="image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"' in form
+
+    data = form_data()
+    data["images-0-file"] = imagefiles.heic_with_gps(width=1000, height=700)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(reverse("my_stories:story_create"), data)
+
+    assert response.status_code == 302
+    image = StoryImage.objects.get(story__title="Birth registration for every child")
+    assert (image.width, image.height) == (1000, 700)
+    assert image.original.name.endswith(".jpg")
+    with storages["private"].open(image.original.name) as original:
+        imagefiles.assert_no_metadata(original.read())
+    assert sorted(int(width) for width in image.renditions) == [480, 960]
+    for entry in image.renditions.values():
+        for fmt in ("webp", "jpeg"):
+            with storages["default"].open(entry[fmt]) as rendition:
+                imagefiles.assert_no_metadata(rendition.read())
+
+
 def test_a_photo_is_kept_when_another_field_fails(staff_client, staff_user):
     data = form_data(title="", policy_year="3000")
     data["images-0-file"] = imagefiles.jpeg_with_gps()
@@ -98,8 +123,8 @@ def test_a_photo_is_kept_when_another_field_fails(staff_client, staff_user):
     ("upload", "message"),
     [
         (imagefiles.png_bomb, "too many pixels"),
-        (imagefiles.renamed_text, "not a JPEG, PNG or WebP photo"),
-        (imagefiles.svg, "not a JPEG, PNG or WebP photo"),
+        (imagefiles.renamed_text, "not a JPEG, PNG, WebP or HEIC photo"),
+        (imagefiles.svg, "not a JPEG, PNG, WebP or HEIC photo"),
     ],
 )
 def test_unsafe_files_are_refused_next_to_the_field(staff_client, upload, message):

@@ -175,15 +175,82 @@ def test_other_image_formats_are_refused(fmt):
 
 
 @pytest.mark.parametrize("progressive", [False, True])
-def test_a_truncated_jpeg_is_refused(progressive):
+def test_a_truncated_jpeg_is_refused_as_damaged(progressive):
     buffer = io.BytesIO()
     image = Image.effect_noise((640, 480), 80).convert("RGB")
     image.save(buffer, "JPEG", quality=90, progressive=progressive)
     data = buffer.getvalue()
     upload = SimpleUploadedFile("cut.jpg", data[: len(data) // 2], content_type="image/jpeg")
 
-    assert code_of(upload) == "unsupported_type"
+    with pytest.raises(ValidationError) as error:
+        images.clean_upload(upload)
+
+    assert error.value.code == "damaged_image"
+    assert error.value.messages == ["This JPEG photo is damaged or incomplete; try exporting it again."]
 
 
 def test_an_empty_file_is_refused():
     assert code_of(SimpleUploadedFile("empty.jpg", b"")) == "unsupported_type"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# iPhone photos (HEIC)
+
+
+def test_a_heic_photo_is_accepted_and_kept_as_a_jpeg():
+    cleaned = images.clean_upload(imagefiles.heic_with_gps(width=800, height=600))
+
+    assert cleaned.content.name == "image.jpg"
+    assert (cleaned.width, cleaned.height) == (800, 600)
+    with Image.open(io.BytesIO(cleaned.content.read())) as image:
+        assert image.format == "JPEG"
+        assert image.size == (800, 600)
+        red, _green, blue = image.convert("RGB").getpixel((10, 10))  # the stripes survived re-encoding
+        assert blue > 120 and red < 80
+
+
+def test_no_exif_or_gps_of_a_heic_photo_survives():
+    upload = imagefiles.heic_with_gps()
+    with Image.open(upload) as original:  # the test file does carry them
+        assert original.getexif()[ExifTags.Base.Make] == "SecretCam"
+        assert original.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+
+    data = images.clean_upload(upload).content.read()
+
+    imagefiles.assert_no_metadata(data)
+    with Image.open(io.BytesIO(data)) as image:
+        assert not image.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+
+
+def test_a_heic_photo_over_the_pixel_limit_is_refused(monkeypatch):
+    monkeypatch.setattr(images, "MAX_PIXELS", 100_000)
+
+    assert code_of(imagefiles.heic_with_gps(width=400, height=300)) == "too_many_pixels"
+
+
+def test_a_heic_photo_over_the_size_limit_is_refused(monkeypatch):
+    upload = imagefiles.heic_with_gps()
+    monkeypatch.setattr(images, "MAX_UPLOAD_BYTES", upload.size - 1)
+
+    assert code_of(upload) == "file_too_large"
+
+
+def test_a_truncated_heic_photo_is_refused_as_a_damaged_heic():
+    data = imagefiles.heic_with_gps().read()
+    upload = SimpleUploadedFile("IMG_0002.HEIC", data[: len(data) // 2], content_type="image/heic")
+
+    with pytest.raises(ValidationError) as error:
+        images.clean_upload(upload)
+
+    assert error.value.code == "damaged_image"
+    assert error.value.messages == ["This HEIC photo is damaged or incomplete; try exporting it again."]
+
+
+def test_a_file_of_unknown_type_named_heic_is_refused_as_unknown():
+    upload = SimpleUploadedFile("IMG_0003.HEIC", b"Not a photo at all.\n" * 50, content_type="image/heic")
+
+    with pytest.raises(ValidationError) as error:
+        images.clean_upload(upload)
+
+    assert error.value.code == "unsupported_type"
+    assert error.value.messages == ["This file is not a JPEG, PNG, WebP or HEIC photo."]

@@ -6,11 +6,13 @@ from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from stories.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
 from stories.models import Story, StoryImage, Theme
+from stories.theme_names import THEME_NAMES
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -112,8 +114,75 @@ def test_there_are_no_other_themes():
 
 
 def test_an_sdg_numbered_18_is_refused():
+    with pytest.raises(IntegrityError, match="stories_theme_sdg_number_matches_kind"), transaction.atomic():
+        Theme.objects.create(
+            kind=Theme.Kind.SDG, sdg_number=18, slug="sdg-18", code="sdg-18", name="Imaginary"
+        )
+
+
+def test_every_shipped_theme_has_the_code_its_translations_are_filed_under():
+    codes = dict(Theme.objects.values_list("slug", "code"))
+
+    assert codes == {slug: slug for slug in THEME_NAMES}  # the nine priorities and 17 SDGs, by their slugs
+    assert Theme.objects.get(code="sdg-5").name == "Gender Equality"
+    assert Theme.objects.get(code="gender-equality").name == "Gender equality"
+
+
+def test_a_theme_without_a_code_is_refused():
+    with pytest.raises(IntegrityError, match="stories_theme_has_code"), transaction.atomic():
+        Theme.objects.create(kind=Theme.Kind.PRIORITY, slug="water", code="", name="Water")
+
+
+def test_two_themes_cannot_share_a_code():
     with pytest.raises(IntegrityError), transaction.atomic():
-        Theme.objects.create(kind=Theme.Kind.SDG, sdg_number=18, slug="sdg-18", name="Imaginary")
+        Theme.objects.create(kind=Theme.Kind.PRIORITY, slug="resilience-2", code="resilience", name="Again")
+
+
+def test_a_theme_renamed_in_english_keeps_its_translations():
+    theme = Theme.objects.get(code="gender-equality")
+    theme.name = "Gender equality and the empowerment of women"
+    theme.save()
+    theme = Theme.objects.get(pk=theme.pk)
+
+    assert theme.label == "Gender equality and the empowerment of women"  # English: as typed
+    with translation.override("fr"):
+        assert theme.label == "Égalité des sexes"
+    with translation.override("ar"):
+        assert theme.label not in ("", theme.name)
+
+
+def test_a_renamed_sdg_keeps_its_translations_in_its_full_name():
+    theme = Theme.objects.get(code="sdg-5")
+    theme.name = "Achieve gender equality"
+    theme.save()
+
+    assert str(theme) == "SDG 5: Achieve gender equality"
+    with translation.override("fr"):
+        assert str(theme).startswith("ODD 5") and str(theme).endswith(": Égalité entre les sexes")
+
+
+def test_a_theme_the_catalogues_do_not_know_shows_its_name_as_typed():
+    theme = Theme.objects.create(
+        kind=Theme.Kind.PRIORITY, slug="right-to-water", code="right-to-water", name="Right to water"
+    )
+
+    assert theme.label == "Right to water"
+    with translation.override("fr"):
+        assert theme.label == "Right to water"
+    # Even when its name happens to be a string the catalogues translate: the code decides.
+    theme.name = "Resilience"
+    with translation.override("fr"):
+        assert theme.label == "Resilience"
+
+
+def test_the_code_of_a_theme_cannot_be_changed_once_set():
+    theme = Theme.objects.get(code="resilience")
+    theme.code = "resilience-and-recovery"
+
+    with pytest.raises(ValidationError) as error:
+        theme.full_clean()
+
+    assert error.value.error_dict["code"][0].code == "code_locked"
 
 
 # ---------------------------------------------------------------------------------------------------------

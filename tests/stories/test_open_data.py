@@ -4,10 +4,12 @@ import csv
 import datetime
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import feedparser
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from stories.models import RecommendationReference, Story, StoryImage
@@ -166,7 +168,8 @@ def sitemap_locations(client, path: str) -> list[str]:
 # The Atom feed
 
 
-def test_the_feed_lists_published_stories_newest_first(client, stories):
+def test_the_feed_lists_published_stories_newest_first(client, stories, settings):
+    settings.SITE_URL = "https://goodstories.example"
     response = client.get(FEED)
 
     assert response.status_code == 200
@@ -179,7 +182,8 @@ def test_the_feed_lists_published_stories_newest_first(client, stories):
         f"http://testserver/en/stories/{story.slug}/" for story in stories
     ]
     assert [entry.id for entry in feed.entries] == [
-        f"tag:goodstories,2018:story:{story.pk}" for story in stories
+        f"tag:goodstories.example,{story.created_at.astimezone(datetime.UTC):%Y-%m-%d}:story:{story.pk}"
+        for story in stories
     ]
     published = [
         datetime.datetime(*entry.published_parsed[:6], tzinfo=datetime.UTC) for entry in feed.entries
@@ -192,6 +196,38 @@ def test_the_feed_lists_published_stories_newest_first(client, stories):
         "SDG 5: Gender Equality",
         "SDG 10: Reduced Inequalities",
     ]
+
+
+TAG_URI = re.compile(r"^tag:(?P<host>[a-z0-9.-]+),(?P<date>\d{4}-\d{2}-\d{2}):(?P<specific>[^\s#]+)$")
+
+
+def test_entry_ids_are_tag_uris_in_the_sites_own_domain(client, settings, member):
+    # RFC 4151: tag:<a domain the site holds>,<a day it held it>:<what is tagged>.
+    settings.SITE_URL = "https://Stories.Example.ORG:8443"
+    story = factories.PublishedStoryFactory(
+        member=member, created_at=datetime.datetime(2024, 3, 9, 23, 30, tzinfo=datetime.UTC)
+    )
+
+    entry = feedparser.parse(client.get(FEED).content).entries[0]
+
+    assert entry.id == f"tag:stories.example.org,2024-03-09:story:{story.pk}"
+    assert TAG_URI.match(entry.id)
+
+
+def test_an_entrys_id_stays_the_same_when_the_story_changes(client, member):
+    story = factories.PublishedStoryFactory(member=member, title="Mobile courts")
+    first = feedparser.parse(client.get(FEED).content).entries[0].id
+
+    Story.objects.filter(pk=story.pk).update(
+        title="Mobile courts reach every village",
+        slug="mobile-courts-everywhere",
+        updated_at=story.updated_at,
+    )
+    cache.clear()  # no cached copy of the first answer
+    again = feedparser.parse(client.get(FEED, headers={"accept-language": "fr"}).content).entries[0].id
+
+    assert again == first
+    assert "goodstories" not in first and TAG_URI.match(first)
 
 
 def test_the_feed_names_the_member_as_author_and_no_person(client, stories):

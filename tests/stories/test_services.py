@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from stories import services
+from stories import services, tasks
 from stories.models import PendingUpload, RecommendationReference, Story, StoryEvent, StoryImage, Theme
 from tests import factories
 from tests.stories import imagefiles
@@ -898,3 +898,70 @@ def test_withdrawing_a_story_takes_its_photos_down_and_keeps_the_originals(
 
 def test_renditions_of_a_deleted_image_are_not_made():
     assert services.image_make_renditions(image_id=987654) is False
+
+
+def test_a_withdrawn_storys_photos_are_not_queued_again_and_again(
+    story, staff_user, secretariat_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    image = stored_image(story, staff_user, imagefiles.png(width=300, height=200))
+    services.image_make_renditions(image_id=image.pk)
+    Story.objects.filter(pk=story.pk).update(status=S.PUBLISHED, published_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.story_withdraw(story_id=story.pk, actor=secretariat_user, reason="Consent was withdrawn.")
+    StoryImage.objects.filter(pk=image.pk).update(created_at=timezone.now() - datetime.timedelta(hours=1))
+    queued = []
+    monkeypatch.setattr(tasks.make_image_renditions, "delay", queued.append)
+
+    for _run in range(3):  # the redrive runs every five minutes
+        services.side_effects_requeue()
+
+    assert StoryImage.objects.get(pk=image.pk).renditions == {}
+    assert queued == []
+
+
+@pytest.mark.parametrize("status", ALL_STATUSES)
+def test_only_photos_of_stories_that_can_still_be_shown_are_queued_again(status, staff_user, monkeypatch):
+    story = story_in(status, author=staff_user)
+    image = StoryImage.objects.create(
+        story=story,
+        original="stories/originals/lost-in-an-outage.png",
+        width=300,
+        height=200,
+        alt_text="A chart",
+        consent_confirmed=True,
+        created_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    queued = []
+    monkeypatch.setattr(tasks.make_image_renditions, "delay", queued.append)
+
+    count = services.side_effects_requeue()
+
+    # A withdrawn story's photos are down on purpose; a rejected story is final and never published.
+    expected = [] if status in (S.WITHDRAWN, S.REJECTED) else [image.pk]
+    assert queued == expected
+    assert count == len(expected)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Publication dates
+
+
+@pytest.mark.parametrize("action", ["approve", "publish_scheduled"])
+def test_publishing_makes_the_last_change_no_earlier_than_the_publication(
+    action, staff_user, secretariat_user
+):
+    edited = timezone.now() - datetime.timedelta(days=5)
+    story = story_in(
+        S.SUBMITTED if action == "approve" else S.SCHEDULED,
+        author=staff_user,
+        publish_due=True,
+        updated_at=edited,
+        updated_by=staff_user,
+    )
+
+    perform(action, story, author=staff_user, moderator=secretariat_user)
+
+    story.refresh_from_db()
+    assert story.status == S.PUBLISHED
+    assert story.updated_at >= story.published_at > edited
+    assert story.updated_by == staff_user  # the moderator did not change the text

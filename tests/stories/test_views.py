@@ -1,5 +1,6 @@
 """Story pages: mission staff's list, status page, form, preview and submission; the public page."""
 
+import datetime
 import re
 
 import pytest
@@ -142,7 +143,8 @@ def test_the_list_shows_the_members_stories_with_status_change_and_the_secretari
     assert '<span class="status status-changes_requested">Changes requested</span>' in html
     assert "Please name the ministry in charge." in html
     draft.refresh_from_db()
-    assert timezone.localtime(draft.updated_at).isoformat() in html  # <time datetime=...>
+    # <time datetime=...>, to the second, in UTC
+    assert f'datetime="{draft.updated_at.astimezone(datetime.UTC):%Y-%m-%dT%H:%M:%S}Z"' in html
     assert "Stella Staff" in html  # who changed it last
     assert other_members.title not in html
     assert "Write a new story" in html
