@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_countries",
     "django_filters",
+    "auditlog",
     "coalition",
     "members",
     "stories",
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Names the logged-in person as the author of every audit-log entry a request causes.
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -203,6 +206,26 @@ MFA_TOTP_ISSUER = "Good Stories"
 # is off; the embedded demo (`make run`) turns it off and says so.
 ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=not DEBUG)
 INVITATION_VALIDITY = timedelta(days=env.int("INVITATION_VALIDITY_DAYS", default=7))
+
+# Audit trail (django-auditlog): every create, change and delete of these models, in the admin, a view, a
+# service or a task, with who and when; the secretariat reads it in the admin. Passwords, login times and
+# keys that make private file names unguessable are never recorded; neither are MFA data or invitations.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    "members.Member",
+    "members.Mission",
+    {"model": "members.User", "exclude_fields": ["password", "last_login"]},
+    {"model": "stories.Story", "exclude_fields": ["search_vector"]},
+    {"model": "stories.StoryImage", "exclude_fields": ["rendition_key", "renditions"]},
+    "stories.StoryTranslation",
+    "meetings.Meeting",
+    "meetings.Participant",
+    "meetings.AgendaItem",
+    "meetings.Document",
+)
+# Fixtures and data loaded raw are not changes anyone made.
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
+# auditlog would take a correlation id from a request header any visitor can set; the trail has none.
+AUDITLOG_CID_HEADER = None
 
 # Languages: the six official UN languages, under a URL prefix.
 LANGUAGE_CODE = "en"

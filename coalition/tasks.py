@@ -4,11 +4,12 @@ import datetime
 
 from celery import shared_task
 
+from meetings.services import meeting_mails_requeue
 from members.services import invitations_requeue_unsent
 from stories.services import side_effects_requeue
 
 # Each app's "queue again what the broker did not take" function. Every task they queue is safe to run twice.
-REQUEUES = (invitations_requeue_unsent, side_effects_requeue)
+REQUEUES = (invitations_requeue_unsent, side_effects_requeue, meeting_mails_requeue)
 
 
 @shared_task

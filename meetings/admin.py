@@ -1,7 +1,11 @@
+"""The secretariat's meetings admin. Details, agenda, participants and documents are edited in the form; the
+status only changes through the actions (confirm, mark held, cancel), which call the services, so every change
+has its history row and the participants are told."""
+
 import csv
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -10,8 +14,15 @@ from django.utils.translation import ngettext
 from core.admin_actions import action_with_form
 from core.csv_safety import neutralise
 from meetings import services
-from meetings.forms import CancelForm, DocumentAdminForm, MeetingAdminForm, OutcomeForm, offset_label
-from meetings.models import AgendaItem, Document, Meeting, Participant
+from meetings.forms import (
+    CancelForm,
+    ConfirmForm,
+    DocumentAdminForm,
+    MeetingAdminForm,
+    OutcomeForm,
+    offset_label,
+)
+from meetings.models import AgendaItem, Document, Meeting, MeetingEvent, Participant
 
 
 class AgendaItemInline(admin.TabularInline):
@@ -35,6 +46,21 @@ class DocumentInline(admin.TabularInline):
     fields = ["kind", "title", "file"]
 
 
+class MeetingEventInline(admin.TabularInline):
+    model = MeetingEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "actor", "action", "from_status", "to_status", "comment"]
+    readonly_fields = fields
+    verbose_name_plural = _("History")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
     form = MeetingAdminForm
@@ -43,9 +69,10 @@ class MeetingAdmin(admin.ModelAdmin):
     search_fields = ["title", "venue", "place", "description"]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["co_chairs", "topic"]
-    inlines = [AgendaItemInline, ParticipantInline, DocumentInline]
-    actions = ["send_invitations", "export_participants", "mark_held", "cancel"]
-    readonly_fields = ["times_in_utc", "public_page", "sequence"]
+    inlines = [AgendaItemInline, ParticipantInline, DocumentInline, MeetingEventInline]
+    actions = ["confirm", "send_invitations", "export_participants", "mark_held", "cancel"]
+    # The status changes through the actions only (services: history row, mail).
+    readonly_fields = ["status", "times_in_utc", "public_page", "sequence"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "status", "public_page"]}),
         (
@@ -98,6 +125,17 @@ class MeetingAdmin(admin.ModelAdmin):
             '<a href="{}" target="_blank" rel="noopener">{}</a>', meeting.get_absolute_url(), _("Open")
         )
 
+    def get_inlines(self, request, obj):
+        # A new meeting has no history yet.
+        return self.inlines if obj is not None else [i for i in self.inlines if i is not MeetingEventInline]
+
+    def has_manage_permission(self, request) -> bool:
+        return services.can_manage(user=request.user)
+
+    def has_export_permission(self, request) -> bool:
+        # The export carries participants' addresses, which only those who may see participants see.
+        return request.user.has_perm("meetings.view_participant")
+
     def save_model(self, request, obj: Meeting, form, change: bool) -> None:
         services.meeting_save(meeting=obj)
         for other in services.overlapping(obj):
@@ -115,14 +153,19 @@ class MeetingAdmin(admin.ModelAdmin):
 
     # --- actions ------------------------------------------------------------------------------------------
 
-    @admin.action(description=_("Send invitations (with a calendar file)"))
+    @admin.action(description=_("Send invitations (with a calendar file)"), permissions=["manage"])
     def send_invitations(self, request, queryset) -> None:
         for meeting in queryset:
             try:
-                queued, without_email = services.meeting_send_invitations(meeting=meeting)
+                queued, without_email = services.meeting_send_invitations(
+                    meeting_id=meeting.pk, actor=request.user
+                )
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
                 continue
+            except PermissionDenied as error:
+                self.message_user(request, str(error), messages.ERROR)
+                break
             self.message_user(
                 request,
                 ngettext(
@@ -144,7 +187,7 @@ class MeetingAdmin(admin.ModelAdmin):
                     messages.WARNING,
                 )
 
-    @admin.action(description=_("Export participants (CSV)"))
+    @admin.action(description=_("Export participants (CSV)"), permissions=["export"])
     def export_participants(self, request, queryset) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="participants.csv"'
@@ -184,7 +227,20 @@ class MeetingAdmin(admin.ModelAdmin):
             succeeded=lambda done: [_("“%(meeting)s”: done.") % {"meeting": m} for m in done],
         )
 
-    @admin.action(description=_("Mark as held (with the outcome)"))
+    @admin.action(description=_("Confirm"), permissions=["manage"])
+    def confirm(self, request, queryset):
+        return self._with_form(
+            request,
+            queryset,
+            form_class=ConfirmForm,
+            title=_("Confirm the meeting"),
+            button=_("Confirm"),
+            call=lambda meeting, data: services.meeting_confirm(
+                meeting_id=meeting.pk, actor=request.user, comment=data["comment"]
+            ),
+        )
+
+    @admin.action(description=_("Mark as held (with the outcome)"), permissions=["manage"])
     def mark_held(self, request, queryset):
         return self._with_form(
             request,
@@ -193,11 +249,11 @@ class MeetingAdmin(admin.ModelAdmin):
             title=_("Mark as held"),
             button=_("Mark as held"),
             call=lambda meeting, data: services.meeting_mark_held(
-                meeting_id=meeting.pk, outcome_summary=data["outcome_summary"]
+                meeting_id=meeting.pk, actor=request.user, outcome_summary=data["outcome_summary"]
             ),
         )
 
-    @admin.action(description=_("Cancel (participants are told)"))
+    @admin.action(description=_("Cancel (participants are told)"), permissions=["manage"])
     def cancel(self, request, queryset):
         return self._with_form(
             request,
@@ -206,6 +262,6 @@ class MeetingAdmin(admin.ModelAdmin):
             title=_("Cancel the meeting"),
             button=_("Cancel the meeting and tell the participants"),
             call=lambda meeting, data: services.meeting_cancel(
-                meeting_id=meeting.pk, message=data["message"]
+                meeting_id=meeting.pk, actor=request.user, message=data["message"]
             ),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from icalendar import Calendar, Event
@@ -19,7 +20,11 @@ ICS_STATUS = {
 
 
 def meeting_uid(meeting: Meeting) -> str:
-    return f"meeting-{meeting.pk}@goodstories"
+    """`meeting-4@portal.example.org`: unique across calendars because the right-hand side is the portal's
+    own host (RFC 5545, 3.8.4.7), and stable for as long as the meeting and SITE_URL stay the same, so a
+    calendar replaces its copy instead of adding a second one."""
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"meeting-{meeting.pk}@{host}"
 
 
 def meeting_event(meeting: Meeting) -> Event:

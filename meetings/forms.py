@@ -28,7 +28,8 @@ def exists_in_zone(moment: datetime.datetime) -> bool:
 
 
 class MeetingAdminForm(forms.ModelForm):
-    """Start and end are typed in the meeting city's local time; they are stored in UTC."""
+    """Start and end are typed in the meeting city's local time; they are stored in UTC. The status is not
+    here: it changes through the admin actions, which call the services (history, mail)."""
 
     local_starts_at = forms.DateTimeField(
         label=_("Starts (local time)"),
@@ -47,7 +48,6 @@ class MeetingAdminForm(forms.ModelForm):
             "title",
             "slug",
             "kind",
-            "status",
             "city",
             "place",
             "time_zone",
@@ -73,10 +73,6 @@ class MeetingAdminForm(forms.ModelForm):
                 "utc": meeting.starts_at.astimezone(datetime.UTC).strftime(LOCAL_FORMAT),
             }
         self.fields["local_starts_at"].help_text = help_text
-        if "status" in self.fields:
-            # Held and cancelled are reached through their actions, which ask for the outcome or tell people.
-            allowed = {Meeting.Status.PLANNED, Meeting.Status.CONFIRMED, meeting.status}
-            self.fields["status"].choices = [c for c in Meeting.Status.choices if c[0] in allowed]
         if "slug" in self.fields:
             self.fields["slug"].required = False
             self.fields["slug"].help_text = _("Leave empty to make one from the title and year.")
@@ -164,6 +160,14 @@ class OutcomeForm(forms.Form):
         label=_("Outcome summary"),
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Published on the meeting's page."),
+    )
+
+
+class ConfirmForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Note for the history (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -59,6 +60,22 @@ class Meeting(models.Model):
         HELD = "held", _("Held")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Action(models.TextChoices):
+        """Each change of status, labelled with what it did to the meeting."""
+
+        CONFIRM = "confirm", _("confirmed")
+        MARK_HELD = "mark_held", _("marked as held")
+        CANCEL = "cancel", _("cancelled")
+
+    OPEN_STATUSES = frozenset({Status.PLANNED, Status.CONFIRMED})
+    # action: (statuses it may start from, status it leads to). Every change of status goes through a
+    # service in meetings/services.py that checks this table under a row lock; held and cancelled are final.
+    TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+        Action.CONFIRM: (frozenset({Status.PLANNED}), Status.CONFIRMED),
+        Action.MARK_HELD: (frozenset({Status.CONFIRMED}), Status.HELD),
+        Action.CANCEL: (OPEN_STATUSES, Status.CANCELLED),
+    }
+
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -105,6 +122,9 @@ class Meeting(models.Model):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["-starts_at"]
+        permissions = [
+            ("manage_meeting", _("Can confirm, mark as held and cancel meetings, and send their invitations"))
+        ]
         indexes = [models.Index(fields=["starts_at"], name="meetings_starts_at")]
         constraints = [
             models.CheckConstraint(
@@ -133,6 +153,11 @@ class Meeting(models.Model):
 
     def get_ics_url(self) -> str:
         return reverse("meetings:meeting_ics", kwargs={"slug": self.slug})
+
+    @property
+    def is_open(self) -> bool:
+        """Still to happen as far as we know: neither held nor cancelled."""
+        return self.status in self.OPEN_STATUSES
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -264,7 +289,19 @@ class Participant(models.Model):
         help_text=_("Only participants who agreed appear on the public page and in public files."),
     )
     email = models.EmailField(_("email"), blank=True, help_text=_("Never shown publicly."))
+    # Mail markers. A mail is owed while its "requested" time is set and its "sent" time is not; the task
+    # that sends it sets the "sent" time in the same transaction, so running the task again sends nothing.
+    # Each "Send invitations" is a new round: it sets the request time and clears the sent time again.
+    invitation_requested_at = models.DateTimeField(
+        _("invitation requested at"), null=True, blank=True, editable=False
+    )
     invitation_sent_at = models.DateTimeField(_("invitation sent at"), null=True, blank=True, editable=False)
+    cancellation_requested_at = models.DateTimeField(
+        _("cancellation notice requested at"), null=True, blank=True, editable=False
+    )
+    cancellation_sent_at = models.DateTimeField(
+        _("cancellation notice sent at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("participant")
@@ -273,6 +310,36 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MeetingEvent(models.Model):
+    """One change of a meeting's status: who, when, from, to, and the note, outcome or message with it."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="events", verbose_name=_("meeting")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+    action = models.CharField(_("action"), max_length=20, choices=Meeting.Action.choices)
+    from_status = models.CharField(_("from"), max_length=20, choices=Meeting.Status.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=Meeting.Status.choices)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("meeting event")
+        verbose_name_plural = _("meeting history")
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = "created_at"
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.from_status} → {self.to_status}"
 
 
 def document_path(instance: Document, filename: str) -> str:

@@ -1,20 +1,29 @@
-"""Changes to meetings: saving (with calendar sequence), invitations, holding, cancelling, reminders."""
+"""Changes to meetings: saving (with calendar sequence), confirming, holding and cancelling (each with its
+history row), invitations, cancellation notices and reminders.
+
+Views, admin actions and tasks call these functions; nothing else writes a meeting's status. Each change of
+status locks the row, checks the actor's right and the model's transition table, writes the change and a
+MeetingEvent in one transaction, and queues its mail after commit. Every mail task is safe to run twice: see
+"Mail delivery" in docs/architecture.md for which mails are sent at least once and which at most once.
+"""
 
 from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import acting_as
 from core.mail import site_link, templated_mail
 from core.queueing import enqueue_on_commit
 from core.slugs import unique_slug
 from meetings.calendar import calendar_bytes
-from meetings.models import Meeting, Participant, Reminder
+from meetings.models import Meeting, MeetingEvent, Participant, Reminder
+from meetings.tasks import send_cancellation, send_participant_invitation, send_reminder
 from members.models import User
 
 REMINDER_OFFSETS = {
@@ -22,9 +31,38 @@ REMINDER_OFFSETS = {
     Reminder.Kind.DAY: datetime.timedelta(days=1),
 }
 
+# ---------------------------------------------------------------------------------------------------------
+# Who may do what
 
+
+def can_manage(*, user: User | None) -> bool:
+    """The secretariat confirms, holds and cancels meetings and sends their invitations."""
+    return bool(user is not None and user.is_active and user.has_perm("meetings.manage_meeting"))
+
+
+def _require_manager(actor: User | None) -> None:
+    if not can_manage(user=actor):
+        raise PermissionDenied(
+            _("Only the secretariat confirms, holds or cancels meetings and invites to them.")
+        )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Saving
+
+
+def _store(meeting: Meeting) -> Meeting:
+    meeting.updated_at = timezone.now()
+    meeting.full_clean()
+    meeting.save()  # the public cache goes stale by itself (MeetingsConfig.ready)
+    return meeting
+
+
+@transaction.atomic
 def meeting_save(*, meeting: Meeting) -> Meeting:
-    """Save a meeting; an existing one gets a new calendar sequence so calendars replace their copy."""
+    """Create a meeting, or save its details; an existing one gets a new calendar sequence so calendars
+    replace their copy. The status of an existing meeting stays as stored: it changes only through
+    meeting_confirm, meeting_mark_held and meeting_cancel, which write its history and tell people."""
     if not meeting.slug:
         meeting.slug = unique_slug(
             f"{meeting.title} {meeting.starts_at:%Y}",
@@ -32,11 +70,10 @@ def meeting_save(*, meeting: Meeting) -> Meeting:
             fallback="meeting",
         )
     if meeting.pk:
-        meeting.sequence = Meeting.objects.filter(pk=meeting.pk).values_list("sequence", flat=True).get() + 1
-    meeting.updated_at = timezone.now()
-    meeting.full_clean()
-    meeting.save()  # the public cache goes stale by itself (MeetingsConfig.ready)
-    return meeting
+        stored = Meeting.objects.select_for_update().only("sequence", "status").get(pk=meeting.pk)
+        meeting.status = stored.status
+        meeting.sequence = stored.sequence + 1
+    return _store(meeting)
 
 
 def overlapping(meeting: Meeting) -> QuerySet:
@@ -49,26 +86,100 @@ def overlapping(meeting: Meeting) -> QuerySet:
     return others.exclude(pk=meeting.pk)
 
 
-# --- invitations ------------------------------------------------------------------------------------------
+# ---------------------------------------------------------------------------------------------------------
+# Confirming, holding, cancelling
 
 
-def meeting_send_invitations(*, meeting: Meeting) -> tuple[list[Participant], list[Participant]]:
-    """Queue an invitation for each invited or confirmed participant with an email address.
-    Returns (queued, without email)."""
-    from meetings.tasks import send_participant_invitation
+def _transition(
+    *, meeting_id: int, actor: User, action: str, comment: str = "", outcome_summary: str | None = None
+) -> tuple[Meeting, MeetingEvent]:
+    """Lock the meeting, check the transition table, write the new status (with a new calendar sequence)
+    and its history row. The caller is inside a transaction and has checked the actor's right."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+    sources, target = Meeting.TRANSITIONS[action]
+    if meeting.status not in sources:
+        raise ValidationError(
+            _("This meeting is %(status)s; it cannot be %(action)s."),
+            code="invalid_transition",
+            params={
+                "status": meeting.get_status_display().lower(),
+                "action": Meeting.Action(action).label,
+            },
+        )
+    if outcome_summary is not None:
+        outcome_summary = (outcome_summary or meeting.outcome_summary).strip()
+        if not outcome_summary:
+            raise ValidationError(
+                {
+                    "outcome_summary": ValidationError(
+                        _("Write the outcome summary before marking the meeting as held."),
+                        code="outcome_required",
+                    )
+                }
+            )
+        meeting.outcome_summary = outcome_summary
+        comment = comment or outcome_summary  # the history keeps the outcome as it was when marked held
+    from_status = meeting.status
+    meeting.status = target
+    meeting.sequence += 1  # calendars that imported the meeting replace their copy
+    with acting_as(actor):  # the audit trail names the actor, whatever called the service
+        _store(meeting)
+    event = MeetingEvent.objects.create(
+        meeting=meeting,
+        actor=actor,
+        created_at=meeting.updated_at,
+        action=action,
+        from_status=from_status,
+        to_status=target,
+        comment=comment,
+    )
+    return meeting, event
 
-    if meeting.status == Meeting.Status.CANCELLED:
-        raise ValidationError(_("“%(meeting)s” is cancelled."), code="cancelled", params={"meeting": meeting})
-    queued, without_email = [], []
-    for participant in meeting.participants.filter(
-        invitation_status__in=[Participant.Invitation.INVITED, Participant.Invitation.CONFIRMED]
-    ):
-        if not participant.email:
-            without_email.append(participant)
-            continue
-        enqueue_on_commit(send_participant_invitation, participant.pk)
-        queued.append(participant)
-    return queued, without_email
+
+@transaction.atomic
+def meeting_confirm(*, meeting_id: int, actor: User, comment: str = "") -> Meeting:
+    """A planned meeting is confirmed: calendars show it as confirmed instead of tentative."""
+    _require_manager(actor)
+    meeting, _event = _transition(
+        meeting_id=meeting_id, actor=actor, action=Meeting.Action.CONFIRM, comment=(comment or "").strip()
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_mark_held(*, meeting_id: int, actor: User, outcome_summary: str) -> Meeting:
+    """A confirmed meeting took place; its outcome summary (given now, or written before in the change form)
+    is published on its page and kept in its history."""
+    _require_manager(actor)
+    meeting, _event = _transition(
+        meeting_id=meeting_id,
+        actor=actor,
+        action=Meeting.Action.MARK_HELD,
+        outcome_summary=outcome_summary or "",
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting_id: int, actor: User, message: str = "") -> Meeting:
+    """Cancel a planned or confirmed meeting; everyone invited with an address (who has not declined) is
+    told once, with a calendar update that removes it. The message is kept in the history, where the
+    cancellation notices read it."""
+    _require_manager(actor)
+    meeting, _event = _transition(
+        meeting_id=meeting_id, actor=actor, action=Meeting.Action.CANCEL, comment=(message or "").strip()
+    )
+    told = meeting.participants.exclude(email="").exclude(invitation_status=Participant.Invitation.DECLINED)
+    participant_ids = list(told.values_list("pk", flat=True))
+    # Who is owed a notice: one the broker never took is queued again by meeting_mails_requeue.
+    Participant.objects.filter(pk__in=participant_ids).update(cancellation_requested_at=meeting.updated_at)
+    for participant_id in participant_ids:
+        enqueue_on_commit(send_cancellation, participant_id)
+    return meeting
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Mail
 
 
 def _mail(
@@ -90,7 +201,39 @@ def _mail(
     message.send()
 
 
+@transaction.atomic
+def meeting_send_invitations(*, meeting_id: int, actor: User) -> tuple[list[Participant], list[Participant]]:
+    """Start an invitation round: queue an invitation for each invited or confirmed participant with an email
+    address, whether or not an earlier round reached them (the secretariat sends again on purpose, after a
+    change). Within a round each person gets one mail, however often its task runs.
+    Returns (queued, without email)."""
+    _require_manager(actor)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+    if not meeting.is_open:
+        raise ValidationError(
+            _("“%(meeting)s” is %(status)s: no invitations are sent for it."),
+            code="not_open",
+            params={"meeting": meeting, "status": meeting.get_status_display().lower()},
+        )
+    queued, without_email = [], []
+    for participant in meeting.participants.filter(
+        invitation_status__in=[Participant.Invitation.INVITED, Participant.Invitation.CONFIRMED]
+    ):
+        (without_email if not participant.email else queued).append(participant)
+    now = timezone.now()
+    # The new round: owed again, even to those an earlier round reached. A task already queued for an
+    # earlier round that has not run yet sends this round's mail; the next one finds it sent.
+    Participant.objects.filter(pk__in=[p.pk for p in queued]).update(
+        invitation_requested_at=now, invitation_sent_at=None
+    )
+    for participant in queued:
+        enqueue_on_commit(send_participant_invitation, participant.pk)
+    return queued, without_email
+
+
 def participant_send_invitation(*, participant_id: int) -> bool:
+    """Send the participant the invitation of the current round, at least once and, short of a crash between
+    the mail server's answer and the commit, once: the row stays locked from the check to the marker."""
     with transaction.atomic():
         participant = (
             Participant.objects.select_for_update(of=("self",))
@@ -98,9 +241,11 @@ def participant_send_invitation(*, participant_id: int) -> bool:
             .filter(pk=participant_id)
             .first()
         )
-        if participant is None or not participant.email:
+        if participant is None or not participant.email or participant.invitation_sent_at is not None:
             return False
         meeting = participant.meeting
+        if not meeting.is_open:
+            return False  # cancelled (or over) since the round was started
         _mail(
             template="invitation",
             subject=_("Invitation: %(title)s") % {"title": meeting.title},
@@ -113,64 +258,64 @@ def participant_send_invitation(*, participant_id: int) -> bool:
     return True
 
 
-# --- holding and cancelling ---------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def meeting_mark_held(*, meeting_id: int, outcome_summary: str) -> Meeting:
-    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
-    outcome_summary = (outcome_summary or meeting.outcome_summary).strip()
-    if not outcome_summary:
-        raise ValidationError(
-            {
-                "outcome_summary": ValidationError(
-                    _("Write the outcome summary before marking the meeting as held."),
-                    code="outcome_required",
-                )
-            }
+def participant_send_cancellation(*, participant_id: int, message: str | None = None) -> bool:
+    """Tell one participant that the meeting is cancelled, at least once and, short of a crash between the
+    mail server's answer and the commit, once (as invitations). The message is the one written when the
+    meeting was cancelled; `message` is only given by tasks queued before it was kept in the history."""
+    with transaction.atomic():
+        participant = (
+            Participant.objects.select_for_update(of=("self",))
+            .select_related("meeting")
+            .filter(pk=participant_id)
+            .first()
         )
-    if meeting.status == Meeting.Status.CANCELLED:
-        raise ValidationError(_("A cancelled meeting cannot be marked as held."), code="cancelled")
-    meeting.outcome_summary = outcome_summary
-    meeting.status = Meeting.Status.HELD
-    return meeting_save(meeting=meeting)
-
-
-@transaction.atomic
-def meeting_cancel(*, meeting_id: int, message: str = "") -> Meeting:
-    """Cancel a meeting; everyone invited with an address is told, with a calendar update that removes it."""
-    from meetings.tasks import send_cancellation
-
-    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
-    if meeting.status in (Meeting.Status.CANCELLED, Meeting.Status.HELD):
-        raise ValidationError(
-            _("This meeting is %(status)s; it cannot be cancelled."),
-            code="cannot_cancel",
-            params={"status": meeting.get_status_display().lower()},
+        if participant is None or not participant.email or participant.cancellation_sent_at is not None:
+            return False
+        meeting = participant.meeting
+        if meeting.status != Meeting.Status.CANCELLED:
+            return False
+        if message is None:
+            cancelled = meeting.events.filter(action=Meeting.Action.CANCEL).order_by("-created_at").first()
+            message = cancelled.comment if cancelled else ""
+        _mail(
+            template="cancellation",
+            subject=_("Cancelled: %(title)s") % {"title": meeting.title},
+            to=[participant.email],
+            context={"participant": participant, "message": message},
+            meeting=meeting,
+            method="CANCEL",  # calendar programs remove the event
         )
-    meeting.status = Meeting.Status.CANCELLED
-    meeting_save(meeting=meeting)
-    for participant in meeting.participants.exclude(email="").exclude(
-        invitation_status=Participant.Invitation.DECLINED
-    ):
-        enqueue_on_commit(send_cancellation, participant.pk, message.strip())
-    return meeting
-
-
-def participant_send_cancellation(*, participant_id: int, message: str = "") -> bool:
-    participant = Participant.objects.select_related("meeting").filter(pk=participant_id).first()
-    if participant is None or not participant.email:
-        return False
-    meeting = participant.meeting
-    _mail(
-        template="cancellation",
-        subject=_("Cancelled: %(title)s") % {"title": meeting.title},
-        to=[participant.email],
-        context={"participant": participant, "message": message},
-        meeting=meeting,
-        method="CANCEL",  # calendar programs remove the event
-    )
+        participant.cancellation_sent_at = timezone.now()
+        participant.save(update_fields=["cancellation_sent_at"])
     return True
+
+
+def meeting_mails_requeue(*, older_than: datetime.timedelta = datetime.timedelta(minutes=2)) -> int:
+    """Queue again the invitations and cancellation notices the broker never took (still owed, asked for
+    more than `older_than` ago), while they still matter: invitations to open meetings not yet started,
+    notices of cancelled meetings not yet over. Both tasks are safe to run twice."""
+    now = timezone.now()
+    cutoff = now - older_than
+    invitations = Participant.objects.filter(
+        invitation_requested_at__lt=cutoff,
+        invitation_sent_at__isnull=True,
+        meeting__status__in=Meeting.OPEN_STATUSES,
+        meeting__starts_at__gt=now,
+    ).exclude(email="")
+    cancellations = Participant.objects.filter(
+        cancellation_requested_at__lt=cutoff,
+        cancellation_sent_at__isnull=True,
+        meeting__status=Meeting.Status.CANCELLED,
+        meeting__ends_at__gt=now,
+    ).exclude(email="")
+    count = 0
+    for participant_id in invitations.values_list("pk", flat=True):
+        send_participant_invitation.delay(participant_id)
+        count += 1
+    for participant_id in cancellations.values_list("pk", flat=True):
+        send_cancellation.delay(participant_id)
+        count += 1
+    return count
 
 
 # --- reminders ----------------------------------------------------------------------------------------------
@@ -194,8 +339,6 @@ def reminder_recipients(meeting: Meeting) -> list[str]:
 def reminders_queue_due(*, now: datetime.datetime | None = None) -> int:
     """Claim and queue every reminder that is due. Each (meeting, address, kind) is claimed once, by a
     unique row, so a second run, or two beats at once, queue nothing new."""
-    from meetings.tasks import send_reminder
-
     now = now or timezone.now()
     queued = 0
     horizon = now + REMINDER_OFFSETS[Reminder.Kind.WEEK]

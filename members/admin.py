@@ -1,14 +1,15 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
 from members import services
 from members.forms import InviteUserForm, UserChangeForm
-from members.models import Invitation, Member, Mission, User
+from members.models import Invitation, LoginEvent, Member, Mission, User, UserEvent
 
 
 class MissionInline(admin.TabularInline):
@@ -85,6 +86,34 @@ class InvitationInline(admin.TabularInline):
         return False
 
 
+class UserEventInline(admin.TabularInline):
+    """The history of role, mission and active flag, written by the services; nobody edits it."""
+
+    model = UserEvent
+    fk_name = "user"
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "actor", "action", "changes_display"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "from_mission", "to_mission")
+
+    @admin.display(description=_("change"))
+    def changes_display(self, event: UserEvent) -> str:
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {} → {}",
+            ((what, before or _("none"), after or _("none")) for what, before, after in event.changes()),
+        )
+
+
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
     list_display = ["full_name", "email", "role", "mission", "is_active", "account_state", "last_login"]
@@ -94,8 +123,8 @@ class UserAdmin(admin.ModelAdmin):
     ordering = ["full_name"]
     autocomplete_fields = ["mission"]
     readonly_fields = ["last_login", "date_joined"]
-    actions = ["send_new_invitation"]
-    inlines = [InvitationInline]
+    actions = ["send_new_invitation", "deactivate_accounts"]
+    inlines = [UserEventInline, InvitationInline]
 
     add_fieldsets = [
         (
@@ -120,15 +149,22 @@ class UserAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = InviteUserForm if obj is None else UserChangeForm
-        return super().get_form(request, obj, change=change, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # A class built for this request only, so it can tell who is making the change.
+        form.actor = request.user
+        return form
 
     def get_inlines(self, request, obj):
         return [] if obj is None else self.inlines
 
     def save_model(self, request, obj: User, form, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
-            services.user_sync_groups(user=obj)
+            # Name and address are saved here; role, mission and the active flag only by the service, which
+            # checks who asks, locks the row, keeps groups in step and writes the history.
+            obj.save(update_fields=["email", "full_name"])
+            user = services.user_change_access(user=obj, actor=request.user, **form.access_changes())
+            for field in ("role", "mission_id", "is_active", "is_staff", "is_superuser"):
+                setattr(obj, field, getattr(user, field))
             return
         # The instance built by the form is discarded: the service creates the account and the invitation.
         user = services.user_invite(
@@ -157,6 +193,30 @@ class UserAdmin(admin.ModelAdmin):
     def account_state(self, user: User) -> str:
         return _("password set") if user.has_usable_password() else _("invited")
 
+    @admin.action(description=_("Deactivate the selected accounts"), permissions=["change"])
+    def deactivate_accounts(self, request, queryset) -> None:
+        done = 0
+        for user in queryset.filter(is_active=True):
+            try:
+                services.user_deactivate(user=user, actor=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
+                self.message_user(
+                    request,
+                    _("%(email)s was not deactivated: %(reason)s")
+                    % {"email": user.email, "reason": " ".join(reasons)},
+                    messages.ERROR,
+                )
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("Deactivated %(count)d account.", "Deactivated %(count)d accounts.", done)
+                % {"count": done},
+                messages.SUCCESS,
+            )
+
     @admin.action(description=_("Send a new invitation"), permissions=["change"])
     def send_new_invitation(self, request, queryset) -> None:
         sent, skipped = 0, []
@@ -183,3 +243,25 @@ class UserAdmin(admin.ModelAdmin):
                 % {"emails": ", ".join(skipped)},
                 messages.WARNING,
             )
+
+
+@admin.register(LoginEvent)
+class LoginEventAdmin(admin.ModelAdmin):
+    """Logins, failed logins and logouts, as recorded by members/receivers.py; read only."""
+
+    list_display = ["created_at", "kind", "email", "user", "to_admin", "ip_address", "user_agent"]
+    list_filter = ["kind", "to_admin", ("user", admin.RelatedOnlyFieldListFilter), "created_at"]
+    search_fields = ["email", "user__full_name", "ip_address"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+    fields = ["created_at", "kind", "email", "user", "to_admin", "ip_address", "user_agent"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

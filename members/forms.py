@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
+from members import services
 from members.models import Mission, User, normalize_email
 
 
@@ -64,6 +65,13 @@ class InviteUserForm(RoleFormMixin, forms.ModelForm):
 
 
 class UserChangeForm(RoleFormMixin, forms.ModelForm):
+    """The admin's user form. It checks role, mission and active flag, but only name and address are saved
+    from the instance it builds; the other three go to `services.user_change_access` (`access_changes`)."""
+
+    ACCESS_FIELDS = ("role", "mission", "is_active")
+    # The person making the change; the admin sets it on the form class it builds for each request.
+    actor: User | None = None
+
     class Meta:
         model = User
         fields = ["email", "full_name", "role", "mission", "is_active"]
@@ -75,3 +83,18 @@ class UserChangeForm(RoleFormMixin, forms.ModelForm):
 
     def clean_email(self) -> str:
         return normalize_email(self.cleaned_data["email"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.actor is not None and "role" in cleaned and "is_active" in cleaned:
+            try:
+                services.check_own_access_kept(
+                    user=self.instance, actor=self.actor, role=cleaned["role"], is_active=cleaned["is_active"]
+                )
+            except forms.ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+    def access_changes(self) -> dict:
+        """What to pass to `services.user_change_access`."""
+        return {name: self.cleaned_data[name] for name in self.ACCESS_FIELDS if name in self.cleaned_data}

@@ -330,3 +330,125 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
+
+
+class UserEvent(models.Model):
+    """One change of a person's access, made through `user_change_access`: role, mission or active flag."""
+
+    class Action(models.TextChoices):
+        INVITE = "invite", _("Invited")
+        CHANGE = "change", _("Role or mission changed")
+        DEACTIVATE = "deactivate", _("Deactivated")
+        REACTIVATE = "reactivate", _("Reactivated")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="access_events", verbose_name=_("user")
+    )
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    from_role = models.CharField(_("role before"), max_length=20, choices=User.Role.choices, blank=True)
+    to_role = models.CharField(_("role after"), max_length=20, choices=User.Role.choices)
+    # SET_NULL: a mission that no longer exists must not take its former staff's history with it.
+    from_mission = models.ForeignKey(
+        Mission,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("mission before"),
+    )
+    to_mission = models.ForeignKey(
+        Mission,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("mission after"),
+    )
+    from_active = models.BooleanField(_("active before"), null=True, blank=True)
+    to_active = models.BooleanField(_("active after"))
+
+    class Meta:
+        verbose_name = _("access change")
+        verbose_name_plural = _("access history")
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = "created_at"
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_action_display()}"
+
+    def changes(self) -> list[tuple[str, str, str]]:
+        """(what, before, after) for each of role, mission and active flag that changed."""
+        fields = User._meta
+        pairs = [
+            (
+                fields.get_field("role").verbose_name,
+                self.get_from_role_display() if self.from_role else "",
+                self.get_to_role_display(),
+            ),
+            (
+                fields.get_field("mission").verbose_name,
+                str(self.from_mission or ""),
+                str(self.to_mission or ""),
+            ),
+            (
+                fields.get_field("is_active").verbose_name,
+                "" if self.from_active is None else _yes_no(self.from_active),
+                _yes_no(self.to_active),
+            ),
+        ]
+        return [(str(what), before, after) for what, before, after in pairs if before != after]
+
+
+def _yes_no(value: bool) -> str:
+    return str(_("yes") if value else _("no"))
+
+
+class LoginEvent(models.Model):
+    """A login, a failed login or a logout. Never the password tried; the address typed, even unknown."""
+
+    class Kind(models.TextChoices):
+        LOGGED_IN = "logged_in", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Login failed")
+        LOGGED_OUT = "logged_out", _("Logged out")
+
+    USER_AGENT_LENGTH = 300
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="login_events",
+        verbose_name=_("user"),
+        help_text=_("Empty when the address typed belongs to no account."),
+    )
+    # Not an EmailField: what was typed is kept as typed, valid address or not.
+    email = models.CharField(_("email address"), max_length=254, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=USER_AGENT_LENGTH, blank=True)
+    to_admin = models.BooleanField(
+        _("to the administration"),
+        default=False,
+        help_text=_("The login was on the way to the administration."),
+    )
+
+    class Meta:
+        verbose_name = _("login event")
+        verbose_name_plural = _("login events")
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = "created_at"
+        indexes = [models.Index(fields=["-created_at"], name="members_loginevent_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.email} ({self.created_at:%Y-%m-%d %H:%M})"

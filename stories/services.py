@@ -20,10 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.audit import records_actor
 from core.mail import site_link, templated_mail
 from core.public_cache import bump_generation
 from core.queueing import enqueue_on_commit
-from core.slugs import unique_slug
+from core.slugs import save_with_unique_slug
 from members.models import User
 from stories import images as image_processing
 from stories import search
@@ -102,6 +103,7 @@ class ImageData:
     delete: bool = False
 
 
+@records_actor
 @transaction.atomic
 def story_save(
     *,
@@ -119,12 +121,12 @@ def story_save(
     is the version the person started from: if someone saved in between, StoryConflict is raised and nothing
     is written.
     """
-    if story.pk is None:
+    creating = story.pk is None
+    if creating:
         if not can_edit(user=actor, story=story):
             raise PermissionDenied(_("You can only write stories for your own member."))
         story.author = actor
         story.status = Story.Status.DRAFT
-        story.slug = unique_slug(story.title, taken=Story.objects.all(), fallback="story")
     else:
         current = Story.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=story.pk)
         if not can_edit(user=actor, story=current):
@@ -143,7 +145,11 @@ def story_save(
     story.updated_at = timezone.now()
     story.updated_by = actor
     story.full_clean(exclude=["slug"])
-    story.save()
+    if creating:
+        # Two stories with the same title at the same moment each get their own slug.
+        save_with_unique_slug(story, story.title, taken=Story.objects.all(), fallback="story")
+    else:
+        story.save()
     story.themes.set(themes)
 
     story.recommendations.all().delete()
@@ -288,6 +294,7 @@ def image_make_renditions(*, image_id: int) -> bool:
 # The workflow
 
 
+@records_actor
 def _transition(
     *,
     story_id: int,

@@ -23,7 +23,6 @@ def test_a_meeting_scheduled_in_the_admin_appears_with_its_presented_story(
     page.goto(f"{base}/admin/meetings/meeting/add/")
     page.get_by_label("Title:").fill("Ministerial meeting on access to justice")
     page.get_by_label("Kind:").select_option("ministerial")
-    page.get_by_label("Status:").select_option("confirmed")
     page.get_by_label("City:").select_option("geneva")
     page.get_by_label("Venue:").fill("Palais des Nations, Room XX")
     page.get_by_label("Starts (local time):").fill("2027-01-14 10:00")

@@ -2,8 +2,10 @@
 
 import datetime
 import zoneinfo
+from urllib.parse import urlsplit
 
 import factory
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -106,3 +108,9 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Concept note {n}")
     file = factory.LazyFunction(lambda: ContentFile(PDF_BYTES, name="concept-note.pdf"))
     size = len(PDF_BYTES)
+
+
+def uid(meeting: Meeting) -> str:
+    """The calendar UID of a meeting under the current SITE_URL (tests/meetings/test_calendar.py checks the
+    rule itself with literal hosts)."""
+    return f"meeting-{meeting.pk}@{urlsplit(settings.SITE_URL).hostname}"

@@ -5,15 +5,16 @@ import csv
 import io
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from icalendar import Calendar
 
 from meetings import services
 from meetings.forms import MAX_DOCUMENT_BYTES, DocumentAdminForm
-from meetings.models import AgendaItem, Document, Meeting, Participant
+from meetings.models import AgendaItem, Document, Meeting, MeetingEvent, Participant
 from tests import factories
-from tests.meetings.factories import PDF_BYTES, MeetingFactory, ParticipantFactory, in_days, local, utc
+from tests.meetings.factories import PDF_BYTES, MeetingFactory, ParticipantFactory, in_days, local, uid, utc
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,7 @@ def meeting_data(*, agenda=(), participants=(), documents=(), **fields) -> dict:
     data.update(inline("agenda", list(agenda)))
     data.update(inline("participants", list(participants)))
     data.update(inline("documents", list(documents)))
+    data.update(inline("events", []))  # the read-only history's management form, as the page sends it
     return data
 
 
@@ -256,23 +258,40 @@ def test_another_place_with_its_time_zone_is_saved(secretariat_client):
     assert Meeting.objects.get().starts_at == utc("2027-03-02 03:00")
 
 
-def test_held_and_cancelled_are_not_offered_in_the_form_only_through_their_actions(secretariat_client):
-    # "Mark as held" asks for the outcome; "Cancel" tells the participants: the form cannot skip either.
-    html = secretariat_client.get(reverse(ADD)).content.decode()
-    assert '<option value="planned"' in html and '<option value="confirmed"' in html
-    assert '<option value="held"' not in html and '<option value="cancelled"' not in html
+def test_the_status_is_read_only_in_the_form_and_a_posted_status_is_ignored(secretariat_client):
+    # Confirm, mark held and cancel are actions: they write the history and tell people; the form cannot.
+    meeting = MeetingFactory(title="Contact group meeting", status=Meeting.Status.PLANNED)
+    change = reverse("admin:meetings_meeting_change", args=[meeting.pk])
 
-    data = meeting_data(
-        status=Meeting.Status.HELD,
-        outcome_summary="",
-        local_starts_at="2026-01-14 10:00",
-        local_ends_at="2026-01-14 12:00",
+    html = secretariat_client.get(change).content.decode()
+    response = secretariat_client.post(
+        change, meeting_data(title="Contact group meeting", slug=meeting.slug, status=Meeting.Status.HELD)
     )
-    response = secretariat_client.post(reverse(ADD), data)
+    added = secretariat_client.post(reverse(ADD), meeting_data(status=Meeting.Status.CONFIRMED))
 
-    assert response.status_code == 200
-    assert "status" in form_errors(response)
-    assert nothing_saved()
+    assert 'name="status"' not in html
+    assert "Planned" in html
+    assert response.status_code == 302, form_errors(response)
+    assert added.status_code == 302, form_errors(added)
+    assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.PLANNED
+    assert Meeting.objects.exclude(pk=meeting.pk).get().status == Meeting.Status.PLANNED
+    assert not MeetingEvent.objects.exists()
+
+
+def test_the_change_page_shows_the_history_read_only(secretariat_client, secretariat_user):
+    meeting = MeetingFactory(status=Meeting.Status.PLANNED)
+    services.meeting_confirm(meeting_id=meeting.pk, actor=secretariat_user, comment="Both co-chairs agreed.")
+
+    response = secretariat_client.get(reverse("admin:meetings_meeting_change", args=[meeting.pk]))
+
+    html = response.content.decode()
+    (history,) = [f for f in response.context["inline_admin_formsets"] if f.opts.model is MeetingEvent]
+    assert not history.has_add_permission and not history.has_change_permission
+    assert not history.has_delete_permission
+    assert "History" in html
+    assert "Both co-chairs agreed." in html
+    assert secretariat_user.full_name in html
+    assert 'name="events-0-comment"' not in html
 
 
 def test_documents_are_recognised_by_content_whatever_their_name():
@@ -391,21 +410,21 @@ def test_send_invitations_mails_each_participant_with_the_calendar_and_names_tho
         ((_filename, content, mimetype),) = message.attachments
         assert mimetype.startswith("text/calendar")
         (event,) = Calendar.from_ical(content).walk("VEVENT")
-        assert str(event["UID"]) == f"meeting-{meeting.pk}@goodstories"
+        assert str(event["UID"]) == uid(meeting)
         assert event.decoded("DTSTART") == utc("2027-01-14 09:00")
 
 
 def test_send_invitations_for_a_cancelled_meeting_says_it_is_cancelled(
-    secretariat_client, mailoutbox, django_capture_on_commit_callbacks
+    secretariat_client, mailoutbox, django_capture_on_commit_callbacks, secretariat_user
 ):
     meeting = MeetingFactory(title="Called-off ministerial")
     ParticipantFactory(meeting=meeting)
-    services.meeting_cancel(meeting_id=meeting.pk)
+    services.meeting_cancel(meeting_id=meeting.pk, actor=secretariat_user)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = run_action(secretariat_client, "send_invitations", [meeting])
 
-    assert "is cancelled" in response.content.decode()
+    assert "is cancelled: no invitations are sent for it" in response.content.decode()
     assert mailoutbox == []
 
 
@@ -487,9 +506,9 @@ def test_mark_held_with_the_outcome_marks_it_held(secretariat_client):
     assert meeting.outcome_summary == "Twelve stories were presented."
 
 
-def test_mark_held_refuses_a_cancelled_meeting_with_a_message(secretariat_client):
+def test_mark_held_refuses_a_cancelled_meeting_with_a_message(secretariat_client, secretariat_user):
     meeting = MeetingFactory(title="Called-off ministerial")
-    services.meeting_cancel(meeting_id=meeting.pk)
+    services.meeting_cancel(meeting_id=meeting.pk, actor=secretariat_user)
 
     response = run_action(
         secretariat_client, "mark_held", [meeting], apply="1", outcome_summary="Happened after all."
@@ -547,6 +566,48 @@ def test_a_held_meeting_cannot_be_cancelled_through_the_admin(
     assert mailoutbox == []
 
 
+def test_confirm_asks_for_an_optional_note_then_confirms_and_keeps_who_did_it(
+    secretariat_client, secretariat_user
+):
+    meeting = MeetingFactory(title="Planned ministerial", status=Meeting.Status.PLANNED)
+
+    form_page = run_action(secretariat_client, "confirm", [meeting])
+    response = run_action(secretariat_client, "confirm", [meeting], apply="1", comment="Room booked.")
+
+    assert "Planned ministerial" in form_page.content.decode()
+    assert "done" in response.content.decode()
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.sequence) == (Meeting.Status.CONFIRMED, 1)
+    event = meeting.events.get()
+    assert (event.actor, event.action, event.comment) == (secretariat_user, "confirm", "Room booked.")
+
+
+def test_confirm_refuses_a_cancelled_meeting_with_a_message(secretariat_client, secretariat_user):
+    meeting = MeetingFactory(title="Called-off ministerial", status=Meeting.Status.PLANNED)
+    services.meeting_cancel(meeting_id=meeting.pk, actor=secretariat_user)
+
+    response = run_action(secretariat_client, "confirm", [meeting], apply="1", comment="")
+
+    assert "This meeting is cancelled; it cannot be confirmed." in response.content.decode()
+    assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.CANCELLED
+
+
+def test_the_admin_actions_record_the_secretariat_member_who_acted(
+    secretariat_client, secretariat_user, django_capture_on_commit_callbacks
+):
+    held = MeetingFactory(starts_at=in_days(-2))
+    cancelled = MeetingFactory()
+
+    run_action(secretariat_client, "mark_held", [held], apply="1", outcome_summary="Twelve stories.")
+    with django_capture_on_commit_callbacks(execute=True):
+        run_action(secretariat_client, "cancel", [cancelled], apply="1", message="Moved to spring.")
+
+    assert list(MeetingEvent.objects.order_by("pk").values_list("meeting", "actor", "action", "comment")) == [
+        (held.pk, secretariat_user.pk, "mark_held", "Twelve stories."),
+        (cancelled.pk, secretariat_user.pk, "cancel", "Moved to spring."),
+    ]
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Who may use it
 
@@ -580,3 +641,71 @@ def test_mission_people_cannot_open_the_meetings_admin(client, mission, role):
     )
     assert response.status_code == 302
     assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.CONFIRMED
+
+
+def offered_actions(client) -> set[str]:
+    response = client.get(reverse(CHANGELIST))
+    assert response.status_code == 200
+    form = response.context["action_form"]  # None when no action is offered at all
+    return {name for name, _label in form.fields["action"].choices if name} if form else set()
+
+
+def user_with(*codenames: str):
+    """A staff account holding exactly these meetings permissions (no role group)."""
+    user = factories.SecretariatFactory()
+    user.groups.clear()
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="meetings", codename__in=codenames)
+    )
+    return user
+
+
+def test_the_secretariat_is_offered_every_action(secretariat_client):
+    MeetingFactory()
+
+    assert offered_actions(secretariat_client) >= {
+        "confirm",
+        "send_invitations",
+        "export_participants",
+        "mark_held",
+        "cancel",
+    }
+
+
+def test_someone_who_may_edit_meetings_but_not_manage_them_is_offered_only_the_export(client):
+    client.force_login(user_with("view_meeting", "change_meeting", "view_participant"))
+    MeetingFactory()
+
+    assert offered_actions(client) == {"export_participants"}
+
+
+def test_someone_who_may_not_see_participants_is_not_offered_their_export(client):
+    client.force_login(user_with("view_meeting"))
+    MeetingFactory()
+
+    assert "export_participants" not in offered_actions(client)
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("confirm", {"comment": ""}),
+        ("mark_held", {"outcome_summary": "Twelve stories."}),
+        ("cancel", {"message": ""}),
+        ("send_invitations", {}),
+    ],
+)
+def test_posting_an_action_without_the_right_to_manage_meetings_changes_and_sends_nothing(
+    client, action, data, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(user_with("view_meeting", "change_meeting", "view_participant"))
+    status = Meeting.Status.CONFIRMED if action == "mark_held" else Meeting.Status.PLANNED
+    meeting = MeetingFactory(status=status, starts_at=in_days(-2) if action == "mark_held" else in_days(30))
+    ParticipantFactory(meeting=meeting)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_action(client, action, [meeting], apply="1", **data)
+
+    assert Meeting.objects.get(pk=meeting.pk).status == status
+    assert not MeetingEvent.objects.exists()
+    assert mailoutbox == []

@@ -8,7 +8,7 @@ from icalendar import Calendar
 
 from meetings import services
 from meetings.models import Participant
-from tests.meetings.factories import MeetingFactory, ParticipantFactory, local, utc
+from tests.meetings.factories import MeetingFactory, ParticipantFactory, local, uid, utc
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def only_event(calendar: Calendar):
 
 
 def event_by_uid(calendar: Calendar, meeting):
-    (event,) = [e for e in calendar.walk("VEVENT") if str(e["UID"]) == f"meeting-{meeting.pk}@goodstories"]
+    (event,) = [e for e in calendar.walk("VEVENT") if str(e["UID"]) == uid(meeting)]
     return event
 
 
@@ -60,7 +60,7 @@ def test_a_meeting_file_has_the_local_start_and_end_in_the_city_zone(client, cit
     calendar = meeting_calendar(client, meeting)
     event = only_event(calendar)
 
-    assert str(event["UID"]) == f"meeting-{meeting.pk}@goodstories"
+    assert str(event["UID"]) == uid(meeting)
     assert event["DTSTART"].params["TZID"] == zone
     assert event["DTEND"].params["TZID"] == zone
     dtstart, dtend = event.decoded("DTSTART"), event.decoded("DTEND")
@@ -93,9 +93,45 @@ def test_the_uid_is_stable_and_the_sequence_rises_when_the_meeting_changes(clien
     services.meeting_save(meeting=meeting)
     after = only_event(meeting_calendar(client, meeting))
 
-    assert str(after["UID"]) == str(before["UID"]) == f"meeting-{meeting.pk}@goodstories"
+    assert str(after["UID"]) == str(before["UID"]) == uid(meeting)
     assert after["SEQUENCE"] > before["SEQUENCE"]
     assert after.decoded("DTSTART") == utc("2027-01-14 14:00")
+
+
+@pytest.mark.parametrize(
+    ("site_url", "host"),
+    [
+        ("https://portal.example.org", "portal.example.org"),
+        ("https://Stories.Example.ORG:8443", "stories.example.org"),
+        ("http://127.0.0.1:8000", "127.0.0.1"),
+    ],
+)
+def test_the_uid_carries_the_portals_host_and_stays_the_same_in_files_and_mails(
+    client, settings, site_url, host, secretariat_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    # RFC 5545 (3.8.4.7): the part after "@" is a domain name (or address) of the host that made the UID.
+    settings.SITE_URL = site_url
+    meeting = MeetingFactory(status="planned")
+    ParticipantFactory(meeting=meeting, email="ana@example.org")
+    expected = f"meeting-{meeting.pk}@{host}"
+
+    in_file = only_event(meeting_calendar(client, meeting))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_send_invitations(meeting_id=meeting.pk, actor=secretariat_user)
+    services.meeting_confirm(meeting_id=meeting.pk, actor=secretariat_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_cancel(meeting_id=meeting.pk, actor=secretariat_user)
+    in_mails = [
+        str(event["UID"])
+        for message in mailoutbox
+        for _name, content, _type in message.attachments
+        for event in Calendar.from_ical(content).walk("VEVENT")
+    ]
+    in_full_calendar = [str(event["UID"]) for event in full_calendar(client).walk("VEVENT")]
+
+    assert str(in_file["UID"]) == expected
+    assert in_mails == [expected, expected]  # the invitation, then the cancellation
+    assert in_full_calendar == [expected]
 
 
 @pytest.mark.parametrize(("status", "expected"), [("planned", "TENTATIVE"), ("confirmed", "CONFIRMED")])
@@ -105,11 +141,11 @@ def test_the_status_follows_the_meeting(client, status, expected):
     assert str(only_event(meeting_calendar(client, meeting))["STATUS"]) == expected
 
 
-def test_a_cancelled_meeting_is_cancelled_in_calendars_with_a_higher_sequence(client):
+def test_a_cancelled_meeting_is_cancelled_in_calendars_with_a_higher_sequence(client, secretariat_user):
     meeting = MeetingFactory()
     before = only_event(meeting_calendar(client, meeting))
 
-    services.meeting_cancel(meeting_id=meeting.pk)
+    services.meeting_cancel(meeting_id=meeting.pk, actor=secretariat_user)
     after = only_event(meeting_calendar(client, meeting))
     in_full_calendar = event_by_uid(full_calendar(client), meeting)
 

@@ -268,11 +268,11 @@ def test_the_page_links_the_documents_and_shows_the_outcome(client):
     assert "Held" in html
 
 
-def test_a_cancelled_meeting_says_so(client):
+def test_a_cancelled_meeting_says_so(client, secretariat_user):
     from meetings import services
 
     meeting = MeetingFactory()
-    services.meeting_cancel(meeting_id=meeting.pk)
+    services.meeting_cancel(meeting_id=meeting.pk, actor=secretariat_user)
 
     assert "This meeting is cancelled." in detail(client, meeting)
 
@@ -409,11 +409,11 @@ def test_mission_staff_see_the_meetings_but_not_who_is_invited(staff_client, coo
     assert "Their Minister Theo" not in html
 
 
-def test_a_coordinator_does_not_see_cancelled_meetings_as_upcoming(client, coordinator):
+def test_a_coordinator_does_not_see_cancelled_meetings_as_upcoming(client, coordinator, secretariat_user):
     from meetings import services
 
     meeting = MeetingFactory(title="Called-off ministerial", co_chairs=[coordinator.mission.member])
-    services.meeting_cancel(meeting_id=meeting.pk)
+    services.meeting_cancel(meeting_id=meeting.pk, actor=secretariat_user)
     client.force_login(coordinator)
 
     assert "Called-off ministerial" not in page(client.get(reverse("coalition:my")))

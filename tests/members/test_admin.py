@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members import services
-from members.models import Invitation, Member, Mission, User
+from members.models import Invitation, LoginEvent, Member, Mission, User, UserEvent
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +17,26 @@ pytestmark = pytest.mark.django_db
 
 def add_user(client, **data):
     return client.post(reverse("admin:members_user_add"), {"_save": "Save", **data})
+
+
+def change_user(client, user: User, **changes):
+    """POST the user's change form as the page shows it (with both read-only inlines), some fields changed."""
+    data = {
+        "email": user.email,
+        "full_name": user.full_name,
+        "role": user.role,
+        "mission": user.mission_id or "",
+        "is_active": "on" if user.is_active else "",
+        "access_events-TOTAL_FORMS": "0",
+        "access_events-INITIAL_FORMS": "0",
+        "invitations-TOTAL_FORMS": "0",
+        "invitations-INITIAL_FORMS": "0",
+        "_save": "Save",
+        **changes,
+    }
+    return client.post(
+        reverse("admin:members_user_change", args=[user.pk]), {k: v for k, v in data.items() if v != ""}
+    )
 
 
 def form_errors(response) -> dict[str, list[str]]:
@@ -205,24 +225,134 @@ def test_mission_staff_without_mission_is_refused(secretariat_client):
 
 
 def test_changing_the_role_moves_the_user_between_groups(secretariat_client, staff_user, mission):
-    response = secretariat_client.post(
-        reverse("admin:members_user_change", args=[staff_user.pk]),
-        {
-            "email": staff_user.email,
-            "full_name": staff_user.full_name,
-            "role": "coordinator",
-            "mission": mission.pk,
-            "is_active": "on",
-            "invitations-TOTAL_FORMS": "0",
-            "invitations-INITIAL_FORMS": "0",
-            "_save": "Save",
-        },
-    )
+    response = change_user(secretariat_client, staff_user, role="coordinator", mission=mission.pk)
 
     assert response.status_code == 302
     staff_user.refresh_from_db()
     assert staff_user.role == User.Role.COORDINATOR
     assert set(staff_user.groups.values_list("name", flat=True)) == {"Coordinator"}
+
+
+def test_changing_the_role_in_the_admin_goes_through_the_service(
+    secretariat_client, secretariat_user, staff_user, mission
+):
+    response = change_user(secretariat_client, staff_user, role="coordinator", full_name="Stella Renamed")
+
+    assert response.status_code == 302
+    staff_user.refresh_from_db()
+    assert (staff_user.full_name, staff_user.role) == ("Stella Renamed", User.Role.COORDINATOR)
+    event = staff_user.access_events.get()
+    assert (event.actor, event.action, event.from_role, event.to_role) == (
+        secretariat_user,
+        UserEvent.Action.CHANGE,
+        User.Role.STAFF,
+        User.Role.COORDINATOR,
+    )
+
+
+def test_the_user_page_shows_the_access_history(secretariat_client, secretariat_user, staff_user):
+    services.user_deactivate(user=staff_user, actor=secretariat_user)
+
+    response = secretariat_client.get(reverse("admin:members_user_change", args=[staff_user.pk]))
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "Access history" in html
+    assert "Deactivated" in html
+    assert "active: yes → no" in html
+    assert "Sami Secretariat" in html
+    # Read only: no way to add or edit history rows.
+    assert 'name="access_events-0-action"' not in html
+    assert 'name="access_events-0-DELETE"' not in html
+
+
+def test_deactivating_in_the_admin_is_recorded(secretariat_client, secretariat_user, staff_user):
+    response = change_user(secretariat_client, staff_user, is_active="")
+
+    assert response.status_code == 302
+    staff_user.refresh_from_db()
+    assert not staff_user.is_active
+    event = staff_user.access_events.get()
+    assert (event.action, event.actor) == (UserEvent.Action.DEACTIVATE, secretariat_user)
+
+
+def test_making_someone_secretariat_in_the_admin_gives_admin_access(secretariat_client, staff_user):
+    response = change_user(secretariat_client, staff_user, role="secretariat", mission="")
+
+    assert response.status_code == 302
+    staff_user.refresh_from_db()
+    assert (staff_user.role, staff_user.mission, staff_user.is_staff) == ("secretariat", None, True)
+    assert set(staff_user.groups.values_list("name", flat=True)) == {"Secretariat"}
+
+
+def test_a_second_coordinator_is_refused_in_the_change_form(secretariat_client, coordinator, staff_user):
+    response = change_user(secretariat_client, staff_user, role="coordinator")
+
+    assert response.status_code == 200
+    assert f"Cora Coordinator ({coordinator.email})" in form_errors(response)["role"][0]
+    staff_user.refresh_from_db()
+    assert staff_user.role == User.Role.STAFF
+    assert not UserEvent.objects.exists()
+
+
+def test_the_secretariat_cannot_deactivate_itself_in_the_admin(secretariat_client, secretariat_user):
+    response = change_user(secretariat_client, secretariat_user, is_active="")
+
+    assert response.status_code == 200
+    assert form_errors(response)["is_active"] == ["You cannot deactivate your own account."]
+    secretariat_user.refresh_from_db()
+    assert secretariat_user.is_active
+
+
+def test_deactivate_action_goes_through_the_service(
+    secretariat_client, secretariat_user, staff_user, coordinator
+):
+    response = secretariat_client.post(
+        reverse("admin:members_user_changelist"),
+        {
+            "action": "deactivate_accounts",
+            "_selected_action": [staff_user.pk, coordinator.pk, secretariat_user.pk],
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+
+    assert "Deactivated 2 accounts." in html
+    messages = [str(message) for message in response.context["messages"]]
+    assert (
+        f"{secretariat_user.email} was not deactivated: You cannot deactivate your own account." in messages
+    )
+    assert set(User.objects.filter(is_active=False)) == {staff_user, coordinator}
+    assert set(
+        UserEvent.objects.filter(action="deactivate", actor=secretariat_user).values_list("user", flat=True)
+    ) == {
+        staff_user.pk,
+        coordinator.pk,
+    }
+    secretariat_user.refresh_from_db()
+    assert secretariat_user.is_active
+
+
+# Login records
+
+
+def test_login_records_are_listed_read_only_with_filters(secretariat_client, staff_user):
+    LoginEvent.objects.create(kind=LoginEvent.Kind.LOGIN_FAILED, email="nobody@example.org")
+    LoginEvent.objects.create(kind=LoginEvent.Kind.LOGGED_IN, user=staff_user, email=staff_user.email)
+    url = reverse("admin:members_loginevent_changelist")
+
+    everything = secretariat_client.get(url)
+    failed = secretariat_client.get(url, {"kind__exact": "login_failed"})
+    by_person = secretariat_client.get(url, {"user__id__exact": staff_user.pk})
+
+    assert everything.status_code == 200
+    html = everything.content.decode()
+    assert "nobody@example.org" in html and "Login failed" in html
+    for title in ("By kind", "By user", "By when"):
+        assert title in html
+    assert [e.email for e in failed.context["cl"].result_list] == ["nobody@example.org"]
+    assert [e.user for e in by_person.context["cl"].result_list] == [staff_user]
+    assert secretariat_client.get(reverse("admin:members_loginevent_add")).status_code == 403
 
 
 # The "Send a new invitation" action

@@ -3,11 +3,11 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from members import services
-from members.models import Invitation, User
+from members.models import Invitation, User, UserEvent
 from members.roles import COORDINATOR_GROUP, MISSION_STAFF_GROUP, SECRETARIAT_GROUP
 from tests import factories
 
@@ -283,3 +283,163 @@ def test_syncing_groups_keeps_groups_that_are_not_role_groups(staff_user):
     services.user_sync_groups(user=staff_user)
 
     assert group_names(staff_user) == {MISSION_STAFF_GROUP, "Newsletter editors"}
+
+
+# user_change_access
+
+
+def access(user: User) -> tuple:
+    user.refresh_from_db()
+    return (user.role, user.mission, user.is_active, user.is_staff)
+
+
+def test_changing_the_role_writes_the_history_and_moves_groups(staff_user, mission, secretariat_user):
+    services.user_change_access(user=staff_user, actor=secretariat_user, role=User.Role.COORDINATOR)
+
+    assert access(staff_user) == (User.Role.COORDINATOR, mission, True, False)
+    assert group_names(staff_user) == {COORDINATOR_GROUP}
+    event = staff_user.access_events.get()
+    assert (event.actor, event.action) == (secretariat_user, UserEvent.Action.CHANGE)
+    assert (event.from_role, event.to_role) == (User.Role.STAFF, User.Role.COORDINATOR)
+    assert (event.from_mission, event.to_mission) == (mission, mission)
+    assert (event.from_active, event.to_active) == (True, True)
+    assert event.changes() == [("role", "Mission staff", "Contact-group coordinator")]
+
+
+def test_moving_to_another_mission_records_both_missions(staff_user, mission, secretariat_user):
+    other = factories.MissionFactory()
+
+    services.user_change_access(user=staff_user, actor=secretariat_user, mission=other)
+
+    assert access(staff_user) == (User.Role.STAFF, other, True, False)
+    event = staff_user.access_events.get()
+    assert (event.from_mission, event.to_mission) == (mission, other)
+    assert event.changes() == [("mission", mission.name, other.name)]
+
+
+def test_making_someone_secretariat_drops_the_mission_and_gives_admin_access(staff_user, secretariat_user):
+    services.user_change_access(user=staff_user, actor=secretariat_user, role=User.Role.SECRETARIAT)
+
+    assert access(staff_user) == (User.Role.SECRETARIAT, None, True, True)
+    assert group_names(staff_user) == {SECRETARIAT_GROUP}
+    assert staff_user.access_events.get().to_mission is None
+
+
+def test_leaving_the_secretariat_takes_admin_and_superuser_power_away(mission, secretariat_user):
+    boss = factories.SecretariatFactory(is_superuser=True)
+
+    services.user_change_access(user=boss, actor=secretariat_user, role=User.Role.STAFF, mission=mission)
+
+    boss.refresh_from_db()
+    assert (boss.role, boss.mission, boss.is_staff, boss.is_superuser) == (
+        User.Role.STAFF,
+        mission,
+        False,
+        False,
+    )
+
+
+def test_the_secretariat_with_a_mission_is_refused_by_the_service(staff_user, mission, secretariat_user):
+    with pytest.raises(ValidationError) as error:
+        services.user_change_access(
+            user=staff_user, actor=secretariat_user, role=User.Role.SECRETARIAT, mission=mission
+        )
+
+    assert error.value.error_dict["mission"][0].code == "mission_not_allowed"
+    assert access(staff_user)[0] == User.Role.STAFF
+    assert not UserEvent.objects.filter(user=staff_user).exists()
+
+
+def test_deactivating_and_reactivating_are_recorded(staff_user, secretariat_user):
+    services.user_deactivate(user=staff_user, actor=secretariat_user)
+    assert access(staff_user)[2] is False
+
+    services.user_reactivate(user=staff_user, actor=secretariat_user)
+    assert access(staff_user)[2] is True
+
+    actions = list(staff_user.access_events.order_by("pk").values_list("action", "from_active", "to_active"))
+    assert actions == [
+        (UserEvent.Action.DEACTIVATE, True, False),
+        (UserEvent.Action.REACTIVATE, False, True),
+    ]
+
+
+def test_a_second_active_coordinator_is_refused_naming_the_current_one(
+    coordinator, staff_user, mission, secretariat_user
+):
+    with pytest.raises(ValidationError) as error:
+        services.user_change_access(user=staff_user, actor=secretariat_user, role=User.Role.COORDINATOR)
+
+    problem = error.value.error_dict["role"][0]
+    assert problem.code == "coordinator_exists"
+    assert f"Cora Coordinator ({coordinator.email})" in error.value.messages[0]
+    assert access(staff_user)[0] == User.Role.STAFF
+    assert group_names(staff_user) == {MISSION_STAFF_GROUP}
+    assert not UserEvent.objects.exists()
+
+
+def test_reactivating_a_former_coordinator_is_refused_while_another_coordinates(mission, secretariat_user):
+    former = factories.CoordinatorFactory(mission=mission, is_active=False)
+    factories.CoordinatorFactory(mission=mission)
+
+    with pytest.raises(ValidationError) as error:
+        services.user_reactivate(user=former, actor=secretariat_user)
+
+    assert error.value.error_dict["role"][0].code == "coordinator_exists"
+    assert access(former)[2] is False
+
+
+def test_a_coordinator_can_be_replaced_once_the_old_one_is_mission_staff(
+    coordinator, staff_user, mission, secretariat_user
+):
+    services.user_change_access(user=coordinator, actor=secretariat_user, role=User.Role.STAFF)
+    services.user_change_access(user=staff_user, actor=secretariat_user, role=User.Role.COORDINATOR)
+
+    assert mission.coordinator == staff_user
+
+
+@pytest.mark.parametrize("actor_fixture", ["staff_user", "coordinator"])
+def test_only_the_secretariat_changes_access(request, actor_fixture, mission):
+    actor = request.getfixturevalue(actor_fixture)
+    target = factories.UserFactory(mission=mission)
+
+    with pytest.raises(PermissionDenied):
+        services.user_change_access(user=target, actor=actor, is_active=False)
+
+    assert access(target)[2] is True
+    assert not UserEvent.objects.exists()
+
+
+def test_a_deactivated_secretariat_account_changes_nothing(staff_user):
+    gone = factories.SecretariatFactory(is_active=False)
+
+    with pytest.raises(PermissionDenied):
+        services.user_change_access(user=staff_user, actor=gone, role=User.Role.COORDINATOR)
+
+
+@pytest.mark.parametrize(("change", "field"), [("deactivate", "is_active"), ("demote", "role")])
+def test_nobody_takes_away_their_own_access(secretariat_user, mission, change, field):
+    arguments = {"deactivate": {"is_active": False}, "demote": {"role": "staff", "mission": mission}}[change]
+
+    with pytest.raises(ValidationError) as error:
+        services.user_change_access(user=secretariat_user, actor=secretariat_user, **arguments)
+
+    assert error.value.error_dict[field][0].code == "own_access"
+    assert access(secretariat_user) == (User.Role.SECRETARIAT, None, True, True)
+
+
+def test_no_change_writes_no_history(staff_user, mission, secretariat_user):
+    services.user_change_access(
+        user=staff_user, actor=secretariat_user, role=User.Role.STAFF, mission=mission, is_active=True
+    )
+
+    assert not UserEvent.objects.exists()
+
+
+def test_inviting_starts_the_history(mission, secretariat_user):
+    user = invite(mission, secretariat_user, role=User.Role.COORDINATOR)
+
+    event = user.access_events.get()
+    assert (event.action, event.actor) == (UserEvent.Action.INVITE, secretariat_user)
+    assert (event.from_role, event.to_role, event.to_mission) == ("", User.Role.COORDINATOR, mission)
+    assert (event.from_active, event.to_active) == (None, True)
