@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "auditlog",
+    "core",
     "coalition",
     "members",
     "stories",
@@ -111,10 +112,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # and cached pages hold across processes).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    # Same client, but a Redis outage degrades to cache misses instead of errors (core/cache_backends.py).
+    # Same client, but when Redis does not answer (stopped or frozen: one-second timeouts) each process works
+    # on its own memory for a while instead of failing (core/cache_backends.py).
     CACHES["default"]["BACKEND"] = "core.cache_backends.ResilientRedisCache"
-    CACHES["default"].setdefault("OPTIONS", {}).update({"socket_connect_timeout": 1, "socket_timeout": 1})
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "socket_connect_timeout": 1,
+            "socket_timeout": 1,
+            "RETRY_SECONDS": env.int("CACHE_RETRY_SECONDS", default=5),
+        }
+    )
+# Sessions in the database only: a logout or a password change deletes the session row, and no cached copy
+# can bring it back after a cache outage. It costs one query by primary key per request of a logged-in
+# person; anonymous visitors have no session.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Anonymous pages, story counts and facets served from the cache (core/public_cache.py).
 PUBLIC_CACHE = env.bool("PUBLIC_CACHE", default=True)
 
@@ -139,19 +150,32 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 # An unacknowledged task (its worker died) is handed to another worker after this many seconds; workers look
-# for such tasks every few seconds when the timeout is short, every ~100 s otherwise.
-_visibility_timeout = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+# for such tasks every few seconds. 90 s: a killed worker's task runs again within two minutes, and every task
+# is far shorter (renditions of the largest photo take about a second) and safe to run twice.
+_visibility_timeout = env.int("CELERY_VISIBILITY_TIMEOUT", default=90)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": 2,
-    "socket_timeout": 5,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,  # a frozen Redis fails a publish in seconds; the redrive queues it again later
     "visibility_timeout": _visibility_timeout,
     "unacked_restore_interval": max(1, min(10, _visibility_timeout // 2)),
     "unacked_restore_throttle": 1 if _visibility_timeout < 60 else 10,
 }
 CELERY_TIMEZONE = "UTC"
+# Work the broker could not take (it was down) is queued again by the "redrive" task, which runs every
+# REDRIVE_EVERY_SECONDS for work older than REDRIVE_AFTER_SECONDS (younger work is most likely on its way):
+# with both at 30, queued work recovers within a minute of the broker coming back.
+REDRIVE_EVERY_SECONDS = env.int("REDRIVE_EVERY_SECONDS", default=30)
+REDRIVE_AFTER_SECONDS = env.int("REDRIVE_AFTER_SECONDS", default=30)
+# Public pages made stale while the cache was unreachable are made stale once it answers again, by a task
+# that runs this often (core/public_cache.py).
+PUBLIC_CACHE_CATCH_UP_SECONDS = env.int("PUBLIC_CACHE_CATCH_UP_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
     "publish-due-stories": {"task": "stories.tasks.publish_due_stories", "schedule": 60.0},
-    "redrive": {"task": "coalition.tasks.redrive", "schedule": 5 * 60.0},
+    "redrive": {"task": "coalition.tasks.redrive", "schedule": float(REDRIVE_EVERY_SECONDS)},
+    "public-cache-catch-up": {
+        "task": "core.tasks.public_cache_catch_up",
+        "schedule": float(PUBLIC_CACHE_CATCH_UP_SECONDS),
+    },
     "queue-meeting-reminders": {"task": "meetings.tasks.queue_due_reminders", "schedule": 15 * 60.0},
     "remove-stale-pending-uploads": {
         "task": "stories.tasks.remove_stale_pending_uploads",
@@ -322,10 +346,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"database_outage": {"()": "core.db_outage.DatabaseOutageFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        "django.request": {"level": "ERROR"},
+        # A database outage is logged once by core.db_outage, not as a traceback per request.
+        "django.request": {"level": "ERROR", "filters": ["database_outage"]},
         # In-process tasks would log a line each; workers configure their own logging.
         "celery.app.trace": {"level": "WARNING"},
     },

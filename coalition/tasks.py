@@ -3,6 +3,7 @@
 import datetime
 
 from celery import shared_task
+from django.conf import settings
 
 from meetings.services import meeting_mails_requeue
 from members.services import invitations_requeue_unsent
@@ -13,9 +14,11 @@ REQUEUES = (invitations_requeue_unsent, side_effects_requeue, meeting_mails_requ
 
 
 @shared_task
-def redrive(older_than_seconds: int = 120) -> int:
-    """Queue again the work a broker outage kept from being queued, for every app.
-    Only work older than a couple of minutes: newer work is most likely still on its way."""
+def redrive(older_than_seconds: int | None = None) -> int:
+    """Queue again the work a broker outage kept from being queued, for every app. Only work older than
+    REDRIVE_AFTER_SECONDS: newer work is most likely still on its way."""
+    if older_than_seconds is None:
+        older_than_seconds = settings.REDRIVE_AFTER_SECONDS
     older_than = datetime.timedelta(seconds=older_than_seconds)
     return sum(requeue(older_than=older_than) for requeue in REQUEUES)
 

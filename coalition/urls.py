@@ -14,6 +14,9 @@ from core.public_cache import cache_public_page
 from members import account_views
 from stories import urls as stories_urls
 
+# A database outage answers 503 with Retry-After (core/db_outage.py); any other error, Django's 500.
+handler500 = "core.db_outage.server_error"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(

@@ -138,6 +138,9 @@ def _check_cache() -> None:
     value = secrets.token_hex(8)
     key = f"healthz:probe:{value}"
     cache.set(key, value, timeout=10)
+    if getattr(cache, "degraded", False):
+        # Redis did not answer: this process works on its own memory meanwhile (core/cache_backends.py).
+        raise RuntimeError("the cache does not answer")
     if cache.get(key) != value:
         raise RuntimeError("the cache did not return what was written")
     cache.delete(key)
@@ -147,7 +150,7 @@ def _check_broker() -> str:
     if celery_app.conf.broker_url.startswith("memory://"):
         return "tasks run in-process (no broker configured)"
     with celery_app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
     return "reachable"
 
 

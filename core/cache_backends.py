@@ -1,11 +1,27 @@
-"""Redis as the cache, without making Redis a single point of failure: when it does not answer, reads miss
-and writes are dropped (and logged), so pages, logins and the workflow keep working on the database."""
+"""Redis as the cache, without making Redis a single point of failure.
+
+When Redis does not answer (stopped, unreachable, or frozen: every call has a one-second socket timeout), the
+backend stops asking it for a few seconds (the circuit is open) and works on a small local-memory cache of
+this process instead, so a frozen Redis costs one timeout, not one per call:
+- logins, rate limits and locks keep working (allauth takes its lock with `add`, which then succeeds
+  locally), but per process: with N web processes, a limit of 5 failed logins allows up to 5 x N during the
+  outage, and nothing written during the outage lives longer than `FALLBACK_MAX_SECONDS`;
+- `degraded` is true, and the public page cache (core/public_cache.py) serves and stores nothing, so no
+  process serves a page that another one has made stale;
+- after `RETRY_SECONDS`, the next call tries Redis again; the first that succeeds closes the circuit.
+
+Options, beside redis-py's own: `RETRY_SECONDS` (default 5) and `FALLBACK_MAX_SECONDS` (default 60).
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -14,84 +30,105 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError, OSError)
 
 
-def _warn(operation: str, error: Exception) -> None:
-    logger.warning("cache unavailable (%s): %s", operation, error.__class__.__name__)
-
-
 class ResilientRedisCache(RedisCache):
-    def get(self, key, default=None, version=None):
+    def __init__(self, server, params: dict[str, Any]) -> None:
+        options = dict(params.get("OPTIONS", {}))
+        self.retry_seconds = float(options.pop("RETRY_SECONDS", 5))
+        self.fallback_max_seconds = int(options.pop("FALLBACK_MAX_SECONDS", 60))
+        super().__init__(server, {**params, "OPTIONS": options})
+        self._fallback = LocMemCache(
+            f"resilient-fallback-{id(self)}",
+            {"KEY_PREFIX": params.get("KEY_PREFIX", ""), "OPTIONS": {"MAX_ENTRIES": 5000}},
+        )
+        self._down_until = 0.0
+        self._down_since: float | None = None
+        self._state = threading.Lock()
+
+    @property
+    def degraded(self) -> bool:
+        """True while Redis is taken as down: calls go to this process's local memory."""
+        return self._down_since is not None
+
+    def _fallback_timeout(self, timeout):
+        if timeout is DEFAULT_TIMEOUT:
+            timeout = self.default_timeout
+        if timeout is None:
+            return self.fallback_max_seconds
+        return min(timeout, self.fallback_max_seconds)
+
+    def _call(self, name: str, *args, **kwargs):
+        if self._down_since is not None and time.monotonic() < self._down_until:
+            return self._on_fallback(name, *args, **kwargs)
         try:
-            return super().get(key, default, version)
+            result = getattr(super(), name)(*args, **kwargs)
         except UNAVAILABLE as error:
-            _warn("get", error)
-            return default
+            self._open_circuit(name, error)
+            return self._on_fallback(name, *args, **kwargs)
+        if self._down_since is not None:
+            self._close_circuit()
+        return result
+
+    def _on_fallback(self, name: str, *args, **kwargs):
+        if "timeout" in kwargs:
+            kwargs["timeout"] = self._fallback_timeout(kwargs["timeout"])
+        if name == "clear":
+            return self._fallback.clear()
+        return getattr(self._fallback, name)(*args, **kwargs)
+
+    def _open_circuit(self, operation: str, error: Exception) -> None:
+        with self._state:
+            first = self._down_since is None
+            now = time.monotonic()
+            if first:
+                self._down_since = now
+            self._down_until = now + self.retry_seconds
+        if first:
+            # One line per outage, not one per call.
+            logger.warning(
+                "cache unavailable (%s: %s): working on local memory, retrying every %ss",
+                operation,
+                error.__class__.__name__,
+                self.retry_seconds,
+            )
+
+    def _close_circuit(self) -> None:
+        with self._state:
+            since, self._down_since = self._down_since, None
+        if since is not None:
+            logger.warning("cache available again after %.0f s", time.monotonic() - since)
+            self._fallback.clear()
+
+    # Every operation of Django's cache API goes through _call.
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", key, default, version=version)
 
     def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except UNAVAILABLE as error:
-            _warn("get_many", error)
-            return {}
+        return self._call("get_many", keys, version=version)
 
     def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except UNAVAILABLE as error:
-            _warn("has_key", error)
-            return False
+        return self._call("has_key", key, version=version)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set(key, value, timeout, version)
-        except UNAVAILABLE as error:
-            _warn("set", error)
-            return None
+        return self._call("set", key, value, timeout=timeout, version=version)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except UNAVAILABLE as error:
-            _warn("add", error)
-            return False
+        return self._call("add", key, value, timeout=timeout, version=version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except UNAVAILABLE as error:
-            _warn("set_many", error)
-            return list(data)
+        return self._call("set_many", data, timeout=timeout, version=version)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except UNAVAILABLE as error:
-            _warn("touch", error)
-            return False
+        return self._call("touch", key, timeout=timeout, version=version)
 
     def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except UNAVAILABLE as error:
-            _warn("delete", error)
-            return False
+        return self._call("delete", key, version=version)
 
     def delete_many(self, keys, version=None):
-        try:
-            return super().delete_many(keys, version)
-        except UNAVAILABLE as error:
-            _warn("delete_many", error)
-            return None
+        return self._call("delete_many", keys, version=version)
 
     def incr(self, key, delta=1, version=None):
-        try:
-            return super().incr(key, delta, version)
-        except UNAVAILABLE as error:
-            _warn("incr", error)
-            raise ValueError("cache unavailable") from error
+        return self._call("incr", key, delta, version=version)
 
     def clear(self):
-        try:
-            return super().clear()
-        except UNAVAILABLE as error:
-            _warn("clear", error)
-            return False
+        return self._call("clear")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-from core.public_cache import key
+from core.public_cache import key, serving_from_cache
 
 
 class CachedCountPaginator(Paginator):
@@ -33,7 +32,7 @@ class CachedCountPaginator(Paginator):
         else:
             # No ORDER BY: the database may stop at the first rows it finds by whichever index is cheapest.
             counted = self.object_list.order_by().values("pk")[: self.count_limit + 1].count
-        if not settings.PUBLIC_CACHE:
+        if not serving_from_cache():
             return counted()
         count_key = key("count", str(self.count_limit), str(query))
         value = cache.get(count_key)

@@ -9,6 +9,7 @@ makes them all unreachable at once. PUBLIC_CACHE=false turns all of it off (the 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from functools import wraps
 
@@ -23,24 +24,60 @@ from django.utils.translation import get_language
 GENERATION_KEY = "public:generation"
 
 
+def _fresh_generation() -> int:
+    # When the key is missing (first use, or Redis restarted empty), a value no earlier generation had.
+    return time.time_ns()
+
+
 def generation() -> int:
     value = cache.get(GENERATION_KEY)
     if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY, 1)
+        cache.add(GENERATION_KEY, _fresh_generation(), timeout=None)
+        value = cache.get(GENERATION_KEY) or _fresh_generation()
     return value
 
 
+def _bump_now() -> bool:
+    """Move the generation on; False when the cache did not answer (nothing was made stale)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, _fresh_generation(), timeout=None)
+    return not getattr(cache, "degraded", False)
+
+
 def bump_generation() -> None:
-    """Make every cached public page, count and facet stale (after the current transaction commits)."""
+    """Make every cached public page, count and facet stale (after the current transaction commits).
+
+    When the cache does not answer, the change is recorded in the database (`PendingCacheBump`) and made
+    stale by `catch_up_missed_bumps` once the cache is back: pages cached before the outage must not
+    outlive it."""
 
     def bump() -> None:
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:
-            cache.set(GENERATION_KEY, 2, timeout=None)
+        if not _bump_now():
+            from core.models import PendingCacheBump
+
+            PendingCacheBump.objects.create()
 
     transaction.on_commit(bump)
+
+
+def catch_up_missed_bumps() -> bool:
+    """Make the public cache stale for the changes it missed while unreachable. True when it did."""
+    from core.models import PendingCacheBump
+
+    latest = PendingCacheBump.objects.order_by("-pk").values_list("pk", flat=True).first()
+    if latest is None or not _bump_now():
+        return False
+    PendingCacheBump.objects.filter(pk__lte=latest).delete()
+    return True
+
+
+def serving_from_cache() -> bool:
+    """Whether public pages, counts and facets may be read from and written to the cache now: not when it
+    is switched off, and not while the cache is degraded to each process's own memory (a page cached there
+    could not be made stale by a change made in another process)."""
+    return settings.PUBLIC_CACHE and not getattr(cache, "degraded", False)
 
 
 def key(*parts: object) -> str:
@@ -57,7 +94,7 @@ def cache_public_page(timeout: int = 300) -> Callable:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if (
-                not settings.PUBLIC_CACHE
+                not serving_from_cache()
                 or request.method not in ("GET", "HEAD")
                 or request.user.is_authenticated
                 or "messages" in request.COOKIES

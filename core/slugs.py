@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Model, QuerySet
 from django.utils.text import slugify
 
 
@@ -17,3 +18,32 @@ def unique_slug(
         suffix = f"-{counter}"
         slug, counter = f"{base[: max_length - len(suffix)]}{suffix}", counter + 1
     return slug
+
+
+def save_with_unique_slug(
+    instance: Model,
+    text: str,
+    *,
+    taken: QuerySet,
+    fallback: str,
+    max_length: int = 200,
+    field: str = "slug",
+    attempts: int = 5,
+) -> None:
+    """Give a new row a unique slug of `text` and save it, even when another transaction takes the same slug
+    at the same moment: checking and then inserting cannot see a row that is not committed yet, so the
+    unique violation is caught in a savepoint and the next free slug is tried."""
+    for attempt in range(attempts):
+        setattr(
+            instance,
+            field,
+            unique_slug(text, taken=taken, fallback=fallback, max_length=max_length, field=field),
+        )
+        try:
+            with transaction.atomic():
+                instance.save()
+            return
+        except IntegrityError:
+            # Another cause (a different constraint) or too many tries: let it through.
+            if attempt == attempts - 1 or not taken.filter(**{field: getattr(instance, field)}).exists():
+                raise

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
@@ -13,14 +12,14 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
 from core.pagination import CachedCountPaginator
-from core.public_cache import cache_public_page, key
+from core.public_cache import cache_public_page, key, serving_from_cache
 from members.models import Member
 from stories import services
 from stories.filters import MATCH_LIMIT, filtered_stories, labels
@@ -101,7 +100,7 @@ class StoryListView(ListView):
             query=params.urlencode(),
             filtered=any(v for k, v in params.items() if k != "sort"),
             # Counts by theme and member are affordable only when cached (they aggregate every match).
-            facets=gallery_facets(self.filterset.qs) if settings.PUBLIC_CACHE else {},
+            facets=gallery_facets(self.filterset.qs) if serving_from_cache() else {},
         )
         if self.filterset.searching:
             text, _shortened = clean_query(self.filterset.form.cleaned_data["q"])
@@ -113,14 +112,14 @@ def gallery_facets(queryset) -> dict[str, list[dict]]:
     """How many of the current results each theme and member has (cached per filter and generation)."""
     # Member names are in the page's language.
     facets_key = key("facets", get_language(), str(queryset.query))
-    facets = cache.get(facets_key) if settings.PUBLIC_CACHE else None
+    facets = cache.get(facets_key) if serving_from_cache() else None
     if facets is None:
         ids = queryset.order_by().values("pk")
         themes = (
             Theme.objects.priorities()
             .filter(stories__in=ids)
             .annotate(count=Count("stories", distinct=True))
-            .values("slug", "name", "count")
+            .values("slug", "code", "name", "count")
         )
         members = (
             Story.objects.filter(pk__in=ids)
@@ -130,7 +129,7 @@ def gallery_facets(queryset) -> dict[str, list[dict]]:
         )
         names = {m.iso: m.name for m in Member.objects.public()}
         facets = {
-            "themes": [{**row, "name": gettext(row["name"])} for row in themes],
+            "themes": [{**row, "name": Theme(code=row["code"], name=row["name"]).label} for row in themes],
             "members": [
                 {
                     "iso": row["member__country"].lower(),
@@ -361,6 +360,8 @@ class StoryFormView(View):
         forms = self.forms(request.POST, request.FILES)
         form, images, references = forms["form"], forms["image_formset"], forms["recommendation_formset"]
         translations = forms["translation_formset"]
+        if self.story is not None and not request.POST.get("version", "").strip().isdigit():
+            return self.render_without_version(forms)
         # Validate everything, so every error is shown at once.
         valid = all(
             [
@@ -397,6 +398,30 @@ class StoryFormView(View):
         if "preview" in request.POST:
             return HttpResponseRedirect(reverse("my_stories:story_preview", args=[story.pk]))
         return HttpResponseRedirect(reverse("my_stories:story_edit", args=[story.pk]))
+
+    def render_without_version(self, forms: dict[str, Any]) -> HttpResponse:
+        """A form sent without the version it started from cannot be checked against changes made by others
+        in between: nothing is saved (400); the person's text comes back, now carrying the current version,
+        so that saving again, after a look at the story, is a decision and not an accident."""
+        form = forms["form"]
+        data = form.data.copy()
+        data["version"] = self.story.version
+        form.data = data
+        for part in forms.values():
+            if part.is_bound:
+                part.is_valid()
+        form.add_error(
+            None,
+            ValidationError(
+                _(
+                    "This form did not say which version of the story you started from, so it could not "
+                    "be checked against changes made by others meanwhile. Nothing was saved. Your text is "
+                    "below: check it against the story as it is saved, then save again."
+                ),
+                code="version_missing",
+            ),
+        )
+        return self.render(forms, status=400)
 
     def render_conflict(self, forms: dict[str, Any], conflict: services.StoryConflict) -> HttpResponse:
         """Show the person their own text again, beside the version saved meanwhile; saving again (now from

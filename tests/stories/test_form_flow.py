@@ -148,3 +148,38 @@ def test_another_members_story_is_a_404_not_a_403(staff_client):
     for name in ["story_detail", "story_edit", "story_preview"]:
         assert staff_client.get(reverse(f"my_stories:{name}", args=[other.pk])).status_code == 404
     assert staff_client.post(reverse("my_stories:story_submit", args=[other.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("version", [None, "", "three"])
+def test_an_edit_sent_without_its_version_is_refused_and_the_text_comes_back(
+    staff_client, staff_user, version
+):
+    staff_client.post(reverse("my_stories:story_create"), form_data(**{"images-TOTAL_FORMS": "0"}))
+    story = Story.objects.get(title="Birth registration for every child")
+    data = form_data(title="Birth registration, rewritten", **{"images-TOTAL_FORMS": "0"})
+    if version is not None:
+        data["version"] = version
+
+    response = staff_client.post(reverse("my_stories:story_edit", args=[story.pk]), data)
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "did not say which version of the story you started from" in page
+    assert "Birth registration, rewritten" in page  # nothing typed is lost
+    assert f'name="version" value="{story.version}"' in page  # saving again is a decision
+    story.refresh_from_db()
+    assert story.title == "Birth registration for every child"  # nothing saved
+
+
+def test_an_edit_with_its_version_is_saved(staff_client, staff_user):
+    staff_client.post(reverse("my_stories:story_create"), form_data(**{"images-TOTAL_FORMS": "0"}))
+    story = Story.objects.get(title="Birth registration for every child")
+    data = form_data(
+        title="Birth registration, rewritten", version=str(story.version), **{"images-TOTAL_FORMS": "0"}
+    )
+
+    response = staff_client.post(reverse("my_stories:story_edit", args=[story.pk]), data)
+
+    assert response.status_code == 302
+    story.refresh_from_db()
+    assert story.title == "Birth registration, rewritten"

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from coalition.management.commands.backup import database_url, tool_path
+from core.public_cache import bump_generation
 
 
 class Command(BaseCommand):
@@ -55,7 +56,29 @@ class Command(BaseCommand):
         ):
             archive_path = source / f"{archive_name}.tar.gz"
             if archive_path.exists():
-                Path(root).mkdir(parents=True, exist_ok=True)
-                with tarfile.open(archive_path, "r:gz") as archive:
-                    archive.extractall(root, filter="data")
+                removed = restore_folder(archive_path, Path(root))
+                if removed:
+                    self.stdout.write(f"Removed {removed} files of {archive_name} made after the backup.")
+        # Pages cached before the restore show content that may no longer exist.
+        bump_generation()
         self.stdout.write(self.style.SUCCESS(f"Restored {source} into {name}"))
+
+
+def restore_folder(archive_path: Path, root: Path) -> int:
+    """Bring `root` to the archive's state exactly: files the archive does not hold are removed (content
+    created after the backup, private photo originals among them), then the archive is extracted. The
+    folder itself stays (it may be a mount point). Returns how many files were removed."""
+    root.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(archive_path, "r:gz") as archive:
+        kept = {Path(member.name).as_posix() for member in archive.getmembers() if member.isfile()}
+        removed = 0
+        for path in sorted(root.rglob("*"), reverse=True):  # files before the folders that hold them
+            relative = path.relative_to(root).as_posix()
+            if path.is_file() or path.is_symlink():
+                if relative not in kept:
+                    path.unlink()
+                    removed += 1
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+        archive.extractall(root, filter="data")
+    return removed
