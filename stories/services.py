@@ -8,6 +8,7 @@ one transaction, and queues the notification mail after commit.
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -261,32 +262,37 @@ def _queue_renditions(image: StoryImage) -> None:
 
 
 def image_make_renditions(*, image_id: int) -> bool:
-    """Write the public renditions of a photo. Safe to run twice: names are fixed by the image's key."""
+    """Write the public renditions of a photo. Safe to run twice, even at the same time (a worker killed
+    mid-task is replaced while the redrive queues it again): a photo that has its renditions is left alone;
+    each run writes files of its own under fresh names and publishes them only if no other run did first,
+    so no run deletes or overwrites a file the public may be served."""
     image = StoryImage.objects.filter(pk=image_id).select_related("story").first()
     if image is None or image.story.status == Story.Status.WITHDRAWN:
         return False  # gone, or its story withdrawn: its photos are no longer published anywhere
+    if image.renditions:
+        return True  # made by an earlier run
     media = storages["default"]
     with image.original.open("rb") as handle:
         made = image_processing.make_renditions(handle)
+    run = uuid.uuid4().hex[:8]
     renditions: dict[str, dict[str, str | int]] = {}
     for width, files in made.items():
         entry: dict[str, str | int] = {"height": files["height"]}
         for fmt, extension in (("webp", "webp"), ("jpeg", "jpg")):
-            name = f"stories/renditions/{image.rendition_key.hex}/{width}.{extension}"
-            if media.exists(name):
-                media.delete(name)
+            name = f"stories/renditions/{image.rendition_key.hex}/{run}-{width}.{extension}"
             entry[fmt] = media.save(name, image_processing.ContentFile(files[fmt]))
         renditions[str(width)] = entry
-    # Only the renditions are written: a concurrent edit of alt text or order is not overwritten.
+    # Only the renditions are written (a concurrent edit of alt text or order is not overwritten), and only
+    # where no other run has published its own meanwhile.
     written = (
-        StoryImage.objects.filter(pk=image.pk)
+        StoryImage.objects.filter(pk=image.pk, renditions={})
         .exclude(story__status=Story.Status.WITHDRAWN)
         .update(renditions=renditions)
     )
-    if not written:  # deleted or withdrawn while they were being made: take the files down again
+    if not written:  # another run was first, or the photo went: these files were never shown to anyone
         for name in _rendition_names(StoryImage(renditions=renditions)):
             media.delete(name)
-        return False
+        return StoryImage.objects.filter(pk=image.pk).exclude(renditions={}).exists()
     return True
 
 

@@ -855,7 +855,7 @@ def test_renditions_are_made_at_the_widths_that_fit(upload, widths, story, staff
             with Image.open(media.path(entry[fmt])) as rendition:
                 assert rendition.format == pillow_format
                 assert rendition.size == (width, entry["height"])
-    assert image.largest_url.endswith(f"/{widths[-1]}.jpg")
+    assert image.largest_url.endswith(f"-{widths[-1]}.jpg")
 
 
 def test_making_renditions_twice_leaves_the_same_files(story, staff_user):
@@ -869,7 +869,53 @@ def test_making_renditions_twice_leaves_the_same_files(story, staff_user):
 
     assert image.renditions == first
     assert rendition_files(image) == first_files
-    assert first_files == sorted(f"{width}.{ext}" for width in (480, 960, 1600) for ext in ("jpg", "webp"))
+    assert len(first_files) == 6
+    assert sorted(name.split("-", 1)[1] for name in first_files) == sorted(
+        f"{width}.{ext}" for width in (480, 960, 1600) for ext in ("jpg", "webp")
+    )
+
+
+def test_a_run_that_overlaps_another_never_touches_the_files_the_other_published(
+    story, staff_user, monkeypatch
+):
+    """A worker killed mid-task is replaced while the redrive queues the same photo again: two runs at once.
+    The one that publishes first wins; the other deletes only its own, never-shown files."""
+    image = stored_image(story, staff_user, imagefiles.jpeg_with_gps(width=1200, height=2000))
+    real_make = services.image_processing.make_renditions
+    nested: list[bool] = []
+    started: list[bool] = []
+
+    def make_while_another_run_finishes(handle):
+        made = real_make(handle)
+        if not started:
+            started.append(True)
+            # The other run starts after this one and publishes first.
+            nested.append(services.image_make_renditions(image_id=image.pk))
+        return made
+
+    monkeypatch.setattr(services.image_processing, "make_renditions", make_while_another_run_finishes)
+    media = storages["default"]
+    deleted: list[str] = []
+    real_delete = media.delete
+    monkeypatch.setattr(media, "delete", lambda name: (deleted.append(name), real_delete(name))[1])
+    assert services.image_make_renditions(image_id=image.pk) is True
+
+    assert nested == [True]
+    image.refresh_from_db()
+    published = sorted(
+        name.rsplit("/", 1)[1]
+        for entry in image.renditions.values()
+        for k, name in entry.items()
+        if k != "height"
+    )
+    assert rendition_files(image) == published  # the second run's files are gone, the first run's all there
+    assert len(deleted) == 6 and not {name.rsplit("/", 1)[1] for name in deleted} & set(published)
+    assert all(
+        storages["default"].exists(name)
+        for entry in image.renditions.values()
+        for k, name in entry.items()
+        if k != "height"
+    )
 
 
 def test_withdrawing_a_story_takes_its_photos_down_and_keeps_the_originals(
