@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin_actions import action_with_form
+from core.admin_history import HistoryInline
 from core.csv_safety import neutralise
 from meetings import services
 from meetings.forms import (
@@ -46,19 +47,10 @@ class DocumentInline(admin.TabularInline):
     fields = ["kind", "title", "file"]
 
 
-class MeetingEventInline(admin.TabularInline):
+class MeetingEventInline(HistoryInline):
     model = MeetingEvent
-    extra = 0
-    can_delete = False
     fields = ["created_at", "actor", "action", "from_status", "to_status", "comment"]
-    readonly_fields = fields
     verbose_name_plural = _("History")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Meeting)

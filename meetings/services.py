@@ -231,9 +231,10 @@ def meeting_send_invitations(*, meeting_id: int, actor: User) -> tuple[list[Part
     return queued, without_email
 
 
-def participant_send_invitation(*, participant_id: int) -> bool:
-    """Send the participant the invitation of the current round, at least once and, short of a crash between
-    the mail server's answer and the commit, once: the row stays locked from the check to the marker."""
+def _mail_participant_once(*, participant_id: int, sent_field: str, send) -> bool:
+    """Send one participant a mail at least once and, short of a crash between the mail server's answer
+    and the commit, once: the row stays locked from the check of `sent_field` to its marking.
+    `send(participant)` mails and returns True, or returns False when the mail is no longer due."""
     with transaction.atomic():
         participant = (
             Participant.objects.select_for_update(of=("self",))
@@ -241,8 +242,19 @@ def participant_send_invitation(*, participant_id: int) -> bool:
             .filter(pk=participant_id)
             .first()
         )
-        if participant is None or not participant.email or participant.invitation_sent_at is not None:
+        if participant is None or not participant.email or getattr(participant, sent_field) is not None:
             return False
+        if not send(participant):
+            return False
+        setattr(participant, sent_field, timezone.now())
+        participant.save(update_fields=[sent_field])
+    return True
+
+
+def participant_send_invitation(*, participant_id: int) -> bool:
+    """Send the participant the invitation of the current round (see `_mail_participant_once`)."""
+
+    def send(participant: Participant) -> bool:
         meeting = participant.meeting
         if not meeting.is_open:
             return False  # cancelled (or over) since the round was started
@@ -253,41 +265,35 @@ def participant_send_invitation(*, participant_id: int) -> bool:
             context={"participant": participant},
             meeting=meeting,
         )
-        participant.invitation_sent_at = timezone.now()
-        participant.save(update_fields=["invitation_sent_at"])
-    return True
+        return True
+
+    return _mail_participant_once(participant_id=participant_id, sent_field="invitation_sent_at", send=send)
 
 
 def participant_send_cancellation(*, participant_id: int, message: str | None = None) -> bool:
-    """Tell one participant that the meeting is cancelled, at least once and, short of a crash between the
-    mail server's answer and the commit, once (as invitations). The message is the one written when the
-    meeting was cancelled; `message` is only given by tasks queued before it was kept in the history."""
-    with transaction.atomic():
-        participant = (
-            Participant.objects.select_for_update(of=("self",))
-            .select_related("meeting")
-            .filter(pk=participant_id)
-            .first()
-        )
-        if participant is None or not participant.email or participant.cancellation_sent_at is not None:
-            return False
+    """Tell one participant that the meeting is cancelled (see `_mail_participant_once`). The message is the
+    one written when the meeting was cancelled; `message` is only given by tasks queued before it was kept
+    in the history."""
+
+    def send(participant: Participant) -> bool:
         meeting = participant.meeting
         if meeting.status != Meeting.Status.CANCELLED:
             return False
-        if message is None:
+        text = message
+        if text is None:
             cancelled = meeting.events.filter(action=Meeting.Action.CANCEL).order_by("-created_at").first()
-            message = cancelled.comment if cancelled else ""
+            text = cancelled.comment if cancelled else ""
         _mail(
             template="cancellation",
             subject=_("Cancelled: %(title)s") % {"title": meeting.title},
             to=[participant.email],
-            context={"participant": participant, "message": message},
+            context={"participant": participant, "message": text},
             meeting=meeting,
             method="CANCEL",  # calendar programs remove the event
         )
-        participant.cancellation_sent_at = timezone.now()
-        participant.save(update_fields=["cancellation_sent_at"])
-    return True
+        return True
+
+    return _mail_participant_once(participant_id=participant_id, sent_field="cancellation_sent_at", send=send)
 
 
 def meeting_mails_requeue(*, older_than: datetime.timedelta = datetime.timedelta(minutes=2)) -> int:

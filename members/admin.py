@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
+from core.admin_history import HistoryInline
 from members import services
 from members.forms import InviteUserForm, UserChangeForm
 from members.models import Invitation, LoginEvent, Member, Mission, User, UserEvent
@@ -86,21 +87,12 @@ class InvitationInline(admin.TabularInline):
         return False
 
 
-class UserEventInline(admin.TabularInline):
-    """The history of role, mission and active flag, written by the services; nobody edits it."""
+class UserEventInline(HistoryInline):
+    """The history of role, mission and active flag, written by the services."""
 
     model = UserEvent
     fk_name = "user"
-    extra = 0
-    can_delete = False
     fields = ["created_at", "actor", "action", "changes_display"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor", "from_mission", "to_mission")

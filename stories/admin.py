@@ -10,24 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin_actions import action_with_form
+from core.admin_history import HistoryInline
 from stories import search, services
 from stories.forms import CommentForm, OptionalCommentForm, ScheduleForm
 from stories.models import RecommendationReference, Story, StoryEvent, StoryImage, StoryTranslation, Theme
 
 
-class StoryEventInline(admin.TabularInline):
+class StoryEventInline(HistoryInline):
     model = StoryEvent
-    extra = 0
-    can_delete = False
     fields = ["created_at", "actor", "from_status", "to_status", "comment", "notified_at"]
-    readonly_fields = fields
     verbose_name_plural = _("History")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class StoryImageInline(admin.TabularInline):
