@@ -18,6 +18,8 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_history import ReadOnlyAdminMixin
+
 
 class CoalitionAdminSite(admin.AdminSite):
     site_header = _("Good Stories: secretariat")
@@ -83,7 +85,7 @@ class ObjectFilter(admin.SimpleListFilter):
         return queryset.filter(object_pk=self.value()) if self.value() else queryset
 
 
-class AuditTrailAdmin(LogEntryAdminMixin, admin.ModelAdmin):
+class AuditTrailAdmin(ReadOnlyAdminMixin, LogEntryAdminMixin, admin.ModelAdmin):
     """Who changed what, and when, in the admin or through a service. Nobody edits or deletes it."""
 
     date_hierarchy = "timestamp"
@@ -116,12 +118,3 @@ class AuditTrailAdmin(LogEntryAdminMixin, admin.ModelAdmin):
             query,
             _("all changes of this object"),
         )
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

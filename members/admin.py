@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
-from core.admin_history import HistoryInline
+from core.admin_history import HistoryInline, ReadOnlyAdminMixin
 from members import services
 from members.forms import InviteUserForm, UserChangeForm
 from members.models import Invitation, LoginEvent, Member, Mission, User, UserEvent
@@ -238,7 +238,7 @@ class UserAdmin(admin.ModelAdmin):
 
 
 @admin.register(LoginEvent)
-class LoginEventAdmin(admin.ModelAdmin):
+class LoginEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Logins, failed logins and logouts, as recorded by members/receivers.py; read only."""
 
     list_display = ["created_at", "kind", "email", "user", "to_admin", "ip_address", "user_agent"]
@@ -248,12 +248,3 @@ class LoginEventAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = ["created_at", "kind", "email", "user", "to_admin", "ip_address", "user_agent"]
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

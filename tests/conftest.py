@@ -1,35 +1,28 @@
 """Suite-wide settings, fixtures and the rule for tests that need real services.
 
 Tests that need PostgreSQL, Redis, a Celery worker or Chromium skip on a bare machine; with
-REQUIRE_SERVICES=1 (set by .ci/run) a missing service fails them instead.
+REQUIRE_SERVICES=1 (set by .ci/run) a missing service fails them instead (`require`, in tests/services.py).
+Tests with a real Celery worker are in tests/workers/; fault tests, on private Redis and PostgreSQL
+instances, in tests/faults/.
 """
 
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
-import uuid
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 from django.utils import translation
+from django.utils.module_loading import import_string
 
 from tests import factories
+from tests.services import REQUIRE_SERVICES, require, this_process_namespace
 
-REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+__all__ = ["REQUIRE_SERVICES", "require"]  # still imported from here by some test modules
 CHROMIUM = "/usr/bin/chromium"
-
-
-def require(condition: bool, reason: str) -> None:
-    """Skip when a service is missing, or fail when the run demands every service (CI)."""
-    if condition:
-        return
-    if REQUIRE_SERVICES:
-        pytest.fail(f"{reason} (REQUIRE_SERVICES=1: CI needs it)", pytrace=False)
-    pytest.skip(reason)
 
 
 def pytest_configure(config) -> None:
@@ -43,10 +36,24 @@ def pytest_configure(config) -> None:
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ADMIN_REQUIRE_MFA = False
-    # This run's own task queue, so a worker started by a test never takes another run's tasks (and the other
-    # way round). Celery reads its configuration lazily, after this.
-    settings.CELERY_TASK_DEFAULT_QUEUE = f"tests-{uuid.uuid4().hex[:12]}"
+    _own_cache_keys_and_task_queue()
     _media_in_a_temporary_folder()
+
+
+def _own_cache_keys_and_task_queue() -> None:
+    """Parallel pytest workers (`pytest -n auto`) and parallel runs share one Redis: each process gets its own
+    cache key prefix and task queue, so none reads another's cache or takes another's tasks, and clearing the
+    cache deletes only this process's keys (never the whole database)."""
+    from django.test.signals import clear_cache_handlers
+
+    name = this_process_namespace()
+    # Celery reads its configuration lazily, after this.
+    settings.CELERY_TASK_DEFAULT_QUEUE = name
+    default = {**settings.CACHES["default"], "KEY_PREFIX": name}
+    if issubclass(import_string(default["BACKEND"]), RedisCache):
+        default["BACKEND"] = "tests.services.OwnKeysRedisCache"
+    settings.CACHES = {**settings.CACHES, "default": default}
+    clear_cache_handlers(setting="CACHES")  # forget a cache built before this, if any
 
 
 def _media_in_a_temporary_folder() -> None:
@@ -78,7 +85,8 @@ def _media_in_a_temporary_folder() -> None:
 @pytest.fixture(autouse=True)
 def _clean_cache_and_eager_tasks():
     """Each test starts in English with an empty cache (rate limits!) and runs tasks in-process,
-    unless it asks for a real worker (see tests/coalition/test_celery_worker.py)."""
+    unless it asks for a real worker (see tests/workers/). On Redis, `cache.clear()` deletes only this
+    process's keys (see _own_cache_keys_and_task_queue)."""
     from coalition.celery import app
 
     cache.clear()
@@ -146,105 +154,3 @@ def staff_client(client, staff_user):
 def secretariat_client(client, secretariat_user):
     client.force_login(secretariat_user)
     return client
-
-
-class WorkerProcess:
-    """A `celery worker` subprocess on this run's own queue; `stop()` returns what it printed."""
-
-    def __init__(self, process, output_path):
-        self.process = process
-        self.output_path = output_path
-
-    def kill(self) -> None:
-        """Die at once, as a machine losing power would: no warm shutdown, no acknowledgement."""
-        self.process.kill()
-        self.process.wait()
-
-    def output(self) -> str:
-        return self.output_path.read_text(errors="replace")
-
-    def stop(self) -> str:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.output_path.read_text(errors="replace")
-
-
-@pytest.fixture
-def start_worker(transactional_db, tmp_path):
-    """Start real worker processes against the test database and the Redis broker; tasks stop running
-    eagerly. `start_worker(CELERY_VISIBILITY_TIMEOUT="3")` passes settings through the environment."""
-    from django.db import connection
-
-    from coalition.celery import app
-
-    require(connection.vendor == "postgresql", "needs PostgreSQL (DATABASE_URL=postgres://...)")
-    broker = app.conf.broker_url
-    require(broker.startswith("redis"), "needs a Redis broker (CELERY_BROKER_URL=redis://...)")
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
-    except Exception as error:
-        require(False, f"the broker at {broker} does not answer: {error}")
-
-    db = connection.settings_dict
-    database_url = "postgres://{user}:{password}@{host}:{port}/{name}".format(
-        user=db["USER"] or "",
-        password=db["PASSWORD"] or "",
-        host=db["HOST"] or "localhost",
-        port=db["PORT"] or 5432,
-        name=db["NAME"],
-    )
-    workers: list[WorkerProcess] = []
-
-    def start(**extra_env: str) -> WorkerProcess:
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "CELERY_TASK_DEFAULT_QUEUE": app.conf.task_default_queue,
-            "EMAIL_URL": "consolemail://",
-            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
-            **extra_env,
-        }
-        output_path = tmp_path / f"worker-{len(workers)}.log"
-        with output_path.open("w") as output:
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "coalition",
-                    "worker",
-                    "--pool=solo",
-                    "--loglevel=INFO",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                    "-Q",
-                    app.conf.task_default_queue,
-                ],
-                cwd=settings.BASE_DIR,
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        worker = WorkerProcess(process, output_path)
-        workers.append(worker)
-        return worker
-
-    app.conf.task_always_eager = False
-    yield start
-    for worker in workers:
-        worker.stop()
-
-
-@pytest.fixture
-def celery_worker(start_worker):
-    """One real worker on this run's queue (see start_worker)."""
-    return start_worker()

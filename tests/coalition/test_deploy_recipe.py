@@ -366,7 +366,7 @@ def test_the_probe_host_is_allowed_by_what_compose_gives_the_web_container():
         assert validate_host(healthcheck.probe_host(hosts), hosts), hosts
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_probe_passes_where_a_plain_request_to_loopback_is_refused(live_server, settings):
     settings.ALLOWED_HOSTS = ["goodstories.example"]
     url = f"{live_server.url}/healthz"

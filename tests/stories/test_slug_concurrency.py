@@ -9,7 +9,7 @@ from django.db import connection, connections, transaction
 from stories import services
 from stories.models import Story, Theme
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 TITLE = "Free legal aid at every police station"
 

@@ -5,7 +5,7 @@ from django.core.files.storage import storages
 
 from stories import services
 from stories.models import Story, StoryEvent, StoryImage, Theme
-from tests.coalition.test_celery_worker import wait_for
+from tests.services import wait_for
 from tests.stories import imagefiles
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -8,8 +8,8 @@ from django.utils import timezone
 from meetings import services
 from meetings.models import Meeting, Participant, Reminder
 from meetings.tasks import queue_due_reminders
-from tests.coalition.test_celery_worker import wait_for
 from tests.factories import CoordinatorFactory
+from tests.services import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

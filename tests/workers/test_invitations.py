@@ -1,22 +1,12 @@
 """A real Celery worker process, on Redis, doing real work against the test database in PostgreSQL."""
 
-import time
-
 import pytest
 
 from members.models import Invitation, User
 from members.services import user_invite
+from tests.services import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def wait_for(condition, timeout: float = 60.0, interval: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(interval)
-    return False
 
 
 def test_invitation_mail_is_sent_by_a_real_worker(celery_worker, mission, secretariat_user):
