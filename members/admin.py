@@ -2,7 +2,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
@@ -100,8 +99,8 @@ class UserEventInline(HistoryInline):
     @admin.display(description=_("change"))
     def changes_display(self, event: UserEvent) -> str:
         return format_html_join(
-            mark_safe("<br>"),
-            "{}: {} → {}",
+            "",
+            "<div>{}: {} → {}</div>",
             ((what, before or _("none"), after or _("none")) for what, before, after in event.changes()),
         )
 
