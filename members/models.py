@@ -6,6 +6,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -184,6 +185,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Required for mission staff and coordinators; empty for the secretariat."),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the person's mail and of the portal after they log in."),
+    )
     is_active = models.BooleanField(
         _("active"),
         default=True,
