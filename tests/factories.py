@@ -10,7 +10,9 @@ TEST_PASSWORD = "correct horse battery staple"
 
 # Codes the data migration does not use, so factories never collide with the real members.
 _SEEDED = {"AR", "BF", "CV", "CL", "GE", "ID", "NZ", "NO", "PE", "KR", "GM", "TN", "UY", "EU", "CO"}
-_FREE_CODES = [code for code, _name in countries if code not in _SEEDED]
+# Also not names that HTML changes (Côte d'Ivoire, Trinidad & Tobago), so `name in page` holds in any test;
+# tests about such names make them on purpose.
+_FREE_CODES = [code for code, name in countries if code not in _SEEDED and not set(str(name)) & set("'&<>\"")]
 
 
 class MemberFactory(factory.django.DjangoModelFactory):
