@@ -1,5 +1,9 @@
 """Mail built from templates: `<template>.txt` for the text part and `<template>.html` for the HTML part,
-rendered in one language, so a worker and a request build the same message."""
+rendered in one language, so a worker and a request build the same message.
+
+Every mail is in its recipient's language: a message to several people goes out as one mail per language
+(`group_by_language`), each built inside `translation.override(language)` so that its subject, its text and
+its links (`site_link` of a path reversed in that language, which carries the language's URL prefix) agree."""
 
 from __future__ import annotations
 
@@ -22,12 +26,12 @@ def templated_mail(
 ) -> EmailMultiAlternatives:
     """The message for `template` (without its ending), rendered in `language` (the site's default when
     not given). Without a `subject`, it is rendered from `<template>_subject.txt`. The subject is folded onto
-    one line: a template's line breaks must not reach the header."""
-    with translation.override(language or settings.LANGUAGE_CODE):
+    one line (`one_line`): a template's line breaks must not reach the header."""
+    with translation.override(mail_language(language)):
         if not subject:
             subject = render_to_string(f"{template}_subject.txt", context)
         message = EmailMultiAlternatives(
-            subject=" ".join(str(subject).split()),
+            subject=one_line(str(subject)),
             body=render_to_string(f"{template}.txt", context),
             to=list(to),
         )
@@ -35,6 +39,31 @@ def templated_mail(
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
     return message
+
+
+def one_line(text: str) -> str:
+    """Line breaks, with the spaces around them, become one space. Other spaces stay, among them the
+    no-break spaces of French typography ("Invitation\u00a0: ...")."""
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def mail_language(language: str | None) -> str:
+    """`language` if the site offers it, else the site's default (an empty or retired preference)."""
+    offered = {code for code, _name in settings.LANGUAGES}
+    return language if language in offered else settings.LANGUAGE_CODE
+
+
+def group_by_language(pairs: Iterable[tuple[str, str | None]]) -> dict[str, list[str]]:
+    """`[(address, language), ...]` as `{language: [address, ...]}`, for one mail per language. An address
+    given twice (in any case) keeps the language it was first given with; languages and addresses come
+    sorted, so every run builds the same mails in the same order."""
+    chosen: dict[str, tuple[str, str]] = {}
+    for address, language in pairs:
+        chosen.setdefault(address.lower(), (address, mail_language(language)))
+    groups: dict[str, list[str]] = {}
+    for address, language in chosen.values():
+        groups.setdefault(language, []).append(address)
+    return {language: sorted(groups[language]) for language in sorted(groups)}
 
 
 def site_link(path: str) -> str:

@@ -21,6 +21,7 @@ from meetings.forms import (
     DocumentAdminForm,
     MeetingAdminForm,
     OutcomeForm,
+    ParticipantAdminForm,
     offset_label,
 )
 from meetings.models import AgendaItem, Document, Meeting, MeetingEvent, Participant
@@ -35,8 +36,9 @@ class AgendaItemInline(admin.TabularInline):
 
 class ParticipantInline(admin.TabularInline):
     model = Participant
+    form = ParticipantAdminForm
     extra = 1
-    fields = ["name", "organisation", "category", "member", "email", "invitation_status", "listed_publicly"]
+    fields = ParticipantAdminForm.Meta.fields
     autocomplete_fields = ["member"]
 
 

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from icalendar import Calendar, Event
 
+from core.mail import site_link
 from meetings.models import Meeting
 
 PRODID = "-//Good Human Rights Stories Initiative//Meetings//EN"
@@ -35,7 +36,7 @@ def meeting_event(meeting: Meeting) -> Event:
     event.add("dtend", meeting.local_end)
     event.add("summary", meeting.title)
     event.add("location", ", ".join(part for part in [meeting.venue, meeting.city_name] if part))
-    url = f"{settings.SITE_URL}{meeting.get_absolute_url()}"
+    url = site_link(meeting.get_absolute_url())  # in the active language, like the rest of the file
     event.add("url", url)
     event.add("description", f"{meeting.description}\n\n{url}".strip())
     event.add("sequence", meeting.sequence)

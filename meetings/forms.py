@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import CITY_TIME_ZONES, Document, Meeting, validate_time_zone
+from meetings.models import CITY_TIME_ZONES, Document, Meeting, Participant, validate_time_zone
+from members.models import User
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 LOCAL_FORMAT = "%Y-%m-%d %H:%M"
@@ -124,6 +125,35 @@ class MeetingAdminForm(forms.ModelForm):
             else:
                 self.instance.starts_at = starts_at
                 self.instance.ends_at = ends_at
+        return cleaned
+
+
+class ParticipantAdminForm(forms.ModelForm):
+    """A participant row of the meeting form. Participants are not accounts, but some are people with one:
+    a new row left at the default language takes the language of the account its address belongs to."""
+
+    class Meta:
+        model = Participant
+        fields = [
+            "name",
+            "organisation",
+            "category",
+            "member",
+            "email",
+            "language",
+            "invitation_status",
+            "listed_publicly",
+        ]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        if self.instance.pk is None and email and "language" not in self.changed_data:
+            account_language = (
+                User.objects.filter(email__iexact=email).values_list("language", flat=True).first()
+            )
+            if account_language:
+                cleaned["language"] = account_language
         return cleaned
 
 

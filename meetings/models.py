@@ -289,6 +289,16 @@ class Participant(models.Model):
         help_text=_("Only participants who agreed appear on the public page and in public files."),
     )
     email = models.EmailField(_("email"), blank=True, help_text=_("Never shown publicly."))
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_(
+            "The language of this person's invitation, reminders and notices. For a new participant whose "
+            "address belongs to an account, leave the default to use the account's language."
+        ),
+    )
     # Mail markers. A mail is owed while its "requested" time is set and its "sent" time is not; the task
     # that sends it sets the "sent" time in the same transaction, so running the task again sends nothing.
     # Each "Send invitations" is a new round: it sets the request time and clears the sent time again.

@@ -14,11 +14,11 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.audit import acting_as
-from core.mail import site_link, templated_mail
+from core.mail import mail_language, site_link, templated_mail
 from core.queueing import enqueue_on_commit
 from core.slugs import unique_slug
 from meetings.calendar import calendar_bytes
@@ -183,21 +183,26 @@ def meeting_cancel(*, meeting_id: int, actor: User, message: str = "") -> Meetin
 
 
 def _mail(
-    *, template: str, subject: str, to: list[str], context: dict, meeting: Meeting, method: str = "PUBLISH"
+    *, template: str, to: str, language: str, context: dict, meeting: Meeting, method: str = "PUBLISH"
 ) -> None:
-    message = templated_mail(
-        template=f"meetings/email/{template}",
-        subject=subject,
-        to=to,
-        context={**context, "meeting": meeting, "link": site_link(meeting.get_absolute_url())},
-        attachments=[
-            (
-                f"{meeting.slug}.ics",
-                calendar_bytes([meeting], method=method),
-                f"text/calendar; charset=utf-8; method={method}",
-            )
-        ],
-    )
+    """One mail about the meeting to one address, in `language`: subject, text, the link (with the
+    language's URL prefix) and the calendar file (its place and link; title and description stay the
+    meeting's own)."""
+    language = mail_language(language)
+    with translation.override(language):
+        message = templated_mail(
+            template=f"meetings/email/{template}",
+            to=[to],
+            language=language,
+            context={**context, "meeting": meeting, "link": site_link(meeting.get_absolute_url())},
+            attachments=[
+                (
+                    f"{meeting.slug}.ics",
+                    calendar_bytes([meeting], method=method),
+                    f"text/calendar; charset=utf-8; method={method}",
+                )
+            ],
+        )
     message.send()
 
 
@@ -260,8 +265,8 @@ def participant_send_invitation(*, participant_id: int) -> bool:
             return False  # cancelled (or over) since the round was started
         _mail(
             template="invitation",
-            subject=_("Invitation: %(title)s") % {"title": meeting.title},
-            to=[participant.email],
+            to=participant.email,
+            language=participant.language,
             context={"participant": participant},
             meeting=meeting,
         )
@@ -285,8 +290,8 @@ def participant_send_cancellation(*, participant_id: int, message: str | None = 
             text = cancelled.comment if cancelled else ""
         _mail(
             template="cancellation",
-            subject=_("Cancelled: %(title)s") % {"title": meeting.title},
-            to=[participant.email],
+            to=participant.email,
+            language=participant.language,
             context={"participant": participant, "message": text},
             meeting=meeting,
             method="CANCEL",  # calendar programs remove the event
@@ -374,6 +379,19 @@ def reminders_queue_due(*, now: datetime.datetime | None = None) -> int:
     return queued
 
 
+def reminder_language(reminder: Reminder) -> str:
+    """The language of the person behind a reminder's address, found when it is sent: the participant of
+    that meeting with that address, else the account with it (a co-chair's coordinator), else the site's
+    default."""
+    language = (
+        reminder.meeting.participants.filter(email__iexact=reminder.email)
+        .order_by("pk")
+        .values_list("language", flat=True)
+        .first()
+    ) or User.objects.filter(email__iexact=reminder.email).values_list("language", flat=True).first()
+    return mail_language(language)
+
+
 def reminder_send(*, reminder_id: int) -> bool:
     """Send one reminder at most once: the row is marked sent before the mail leaves (a crash in between
     loses one reminder rather than sending it twice)."""
@@ -386,9 +404,8 @@ def reminder_send(*, reminder_id: int) -> bool:
         return False
     _mail(
         template="reminder",
-        subject=_("Reminder: %(title)s, %(date)s")
-        % {"title": meeting.title, "date": meeting.local_start.strftime("%d %B %Y, %H:%M")},
-        to=[reminder.email],
+        to=reminder.email,
+        language=reminder_language(reminder),
         context={"reminder": reminder},
         meeting=meeting,
     )

@@ -476,6 +476,8 @@ class StoryEvent(models.Model):
     to_status = models.CharField(_("to"), max_length=20, choices=Story.Status.choices)
     comment = models.TextField(_("comment"), blank=True)
     notified_at = models.DateTimeField(_("notification sent at"), null=True, blank=True)
+    # The languages whose mail has left, when another language's failed: the retry sends only the others.
+    notified_languages = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("story event")

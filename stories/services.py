@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.audit import records_actor
-from core.mail import site_link, templated_mail
+from core.mail import group_by_language, site_link, templated_mail
 from core.public_cache import bump_generation
 from core.queueing import enqueue_on_commit
 from core.slugs import save_with_unique_slug
@@ -472,10 +473,12 @@ def stories_publish_due(*, now: datetime.datetime | None = None) -> list[int]:
 # Notifications
 
 
-def _recipients(event: StoryEvent) -> list[str]:
+def _recipients(event: StoryEvent) -> list[tuple[str, str]]:
+    """(address, language) of everyone told of the event: people in their own language, the secretariat's
+    shared address in the site's default."""
     story = event.story
     if event.to_status == Story.Status.SUBMITTED:
-        return [settings.SECRETARIAT_EMAIL]
+        return [(settings.SECRETARIAT_EMAIL, settings.LANGUAGE_CODE)]
     people: list[User] = []
     if story.author is not None:
         if story.author.is_active:
@@ -483,7 +486,11 @@ def _recipients(event: StoryEvent) -> list[str]:
         # The coordinator hears of it even when the author has left.
         if story.author.mission_id:
             people += list(User.objects.coordinators().filter(mission_id=story.author.mission_id))
-    return sorted({person.email for person in people})
+    secretariat = settings.SECRETARIAT_EMAIL.lower()
+    return [
+        (person.email, settings.LANGUAGE_CODE if person.email.lower() == secretariat else person.language)
+        for person in people
+    ]
 
 
 NOTIFIED_STATUSES = {
@@ -495,8 +502,33 @@ NOTIFIED_STATUSES = {
 }
 
 
+def _status_mail(event: StoryEvent, *, language: str, to: list[str]) -> EmailMultiAlternatives:
+    """The mail of one status change to the readers of one language. The link is reversed in that language,
+    so it carries their URL prefix (the admin has none)."""
+    story = event.story
+    with translation.override(language):
+        if event.to_status == Story.Status.SUBMITTED:
+            path = reverse("admin:stories_story_change", args=[story.pk])
+        elif event.to_status == Story.Status.PUBLISHED:
+            path = story.get_absolute_url()
+        else:
+            path = reverse("my_stories:story_detail", args=[story.pk])
+        return templated_mail(
+            template="stories/email/status_changed",
+            to=to,
+            language=language,
+            context={"event": event, "story": story, "link": site_link(path)},
+        )
+
+
 def story_event_notify(*, event_id: int) -> bool:
-    """Mail the people concerned by one status change, once. Returns False when there was nothing to send."""
+    """Mail the people concerned by one status change, once, one mail per language. Returns False when
+    there was nothing to send.
+
+    `notified_at` is written once every language's mail has left (at least once: see "Mail delivery" in
+    docs/architecture.md). When one language's mail fails, the languages whose mail left are recorded in
+    `notified_languages` and the error is raised after commit, so the retry sends only the ones owed."""
+    failure: Exception | None = None
     with transaction.atomic():
         event = (
             StoryEvent.objects.select_for_update(of=("self",))
@@ -506,23 +538,24 @@ def story_event_notify(*, event_id: int) -> bool:
         )
         if event is None or event.notified_at is not None or event.to_status not in NOTIFIED_STATUSES:
             return False
-        recipients = _recipients(event)
-        if recipients:
-            story = event.story
-            if event.to_status == Story.Status.SUBMITTED:
-                link = reverse("admin:stories_story_change", args=[story.pk])
-            elif event.to_status == Story.Status.PUBLISHED:
-                link = story.get_absolute_url()
+        # Every mail is built before the first leaves: one that cannot be built stops them all.
+        mails = {
+            language: _status_mail(event, language=language, to=addresses)
+            for language, addresses in group_by_language(_recipients(event)).items()
+            if language not in event.notified_languages
+        }
+        for language, message in mails.items():
+            try:
+                message.send()
+            except Exception as error:  # the mail server refused or did not answer: retried later
+                failure = failure or error
             else:
-                link = reverse("my_stories:story_detail", args=[story.pk])
-            message = templated_mail(
-                template="stories/email/status_changed",
-                to=recipients,
-                context={"event": event, "story": story, "link": site_link(link)},
-            )
-            message.send()
-        event.notified_at = timezone.now()
-        event.save(update_fields=["notified_at"])
+                event.notified_languages = [*event.notified_languages, language]
+        if failure is None:
+            event.notified_at = timezone.now()
+        event.save(update_fields=["notified_at", "notified_languages"])
+    if failure is not None:
+        raise failure
     return True
 
 

@@ -14,6 +14,7 @@ from meetings import services
 from meetings.forms import MAX_DOCUMENT_BYTES, DocumentAdminForm
 from meetings.models import AgendaItem, Document, Meeting, MeetingEvent, Participant
 from tests import factories
+from tests.admin_forms import admin_errors, submit_change_form
 from tests.meetings.factories import PDF_BYTES, MeetingFactory, ParticipantFactory, in_days, local, uid, utc
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +74,7 @@ def participant_row(**fields) -> dict:
         "category": Participant.Category.MINISTER,
         "member": "",
         "email": "ana@example.org",
+        "language": "en",
         "invitation_status": P.INVITED,
         "listed_publicly": "on",
         **fields,
@@ -177,6 +179,42 @@ def test_a_new_york_meeting_is_entered_in_new_york_time(secretariat_client):
         reverse("admin:meetings_meeting_change", args=[meeting.pk])
     ).content.decode()
     assert "UTC-04:00" in html
+
+
+def test_a_new_participant_whose_address_has_an_account_gets_its_language_unless_one_is_chosen(
+    secretariat_client,
+):
+    factories.UserFactory(email="ana@example.org", language="fr")
+    factories.UserFactory(email="ben@example.org", language="fr")
+    data = meeting_data(
+        participants=[
+            participant_row(email="Ana@Example.org"),  # left at the default: the account's language
+            participant_row(name="Ben Expert", email="ben@example.org", language="ar"),  # chosen: kept
+            participant_row(name="Cy Guest", email="cy@example.org"),  # no account: the default
+        ]
+    )
+
+    response = secretariat_client.post(reverse(ADD), data)
+
+    assert response.status_code == 302, form_errors(response)
+    assert dict(Participant.objects.values_list("name", "language")) == {
+        "Ana Minister": "fr",
+        "Ben Expert": "ar",
+        "Cy Guest": "en",
+    }
+
+
+def test_saving_a_meeting_again_keeps_the_language_of_an_existing_participant(secretariat_client):
+    factories.UserFactory(email="ana@example.org", language="fr")
+    participant = ParticipantFactory(email="ana@example.org", language="en")  # chosen in an earlier save
+
+    response = submit_change_form(
+        secretariat_client, reverse("admin:meetings_meeting_change", args=[participant.meeting.pk])
+    )
+
+    assert response.status_code == 302, admin_errors(response)
+    participant.refresh_from_db()
+    assert participant.language == "en"
 
 
 def test_changing_a_meeting_in_the_admin_raises_its_calendar_sequence(secretariat_client):
