@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_history import ReadOnlyAdminMixin
+from members.destinations import forget_destination_after_mfa_setup, remember_destination_before_mfa_setup
 
 
 class CoalitionAdminSite(admin.AdminSite):
@@ -52,8 +53,12 @@ class CoalitionAdminSite(admin.AdminSite):
                     request,
                     _("Set up two-factor authentication before using the administration."),
                 )
+                # allauth's activation drops `next`; the recovery-codes page it ends on reads it from here.
+                remember_destination_before_mfa_setup(request, request.get_full_path())
                 query = urlencode({"next": request.get_full_path()})
                 return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
+            if user.is_authenticated:
+                forget_destination_after_mfa_setup(request)
             return inner(request, *args, **kwargs)
 
         return mfa_guard

@@ -8,6 +8,9 @@ class CoalitionConfig(AppConfig):
     name = "coalition"
     verbose_name = _("Good Stories portal")
 
+    def ready(self) -> None:
+        from coalition import checks  # noqa: F401 - registers the deployment checks
+
 
 class CoalitionAdminConfig(admin_apps.AdminConfig):
     """The admin, with the secretariat's site (allauth login, MFA required) as the default site."""

@@ -5,14 +5,18 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, TemplateView
@@ -20,6 +24,9 @@ from django.views.generic import DetailView, TemplateView
 from coalition.celery import app as celery_app
 from core.public_cache import cache_public_page
 from meetings.models import Meeting, Participant
+from members import services as members_services
+from members.forms import LanguageForm
+from members.languages import remember_language
 from members.models import Member, Mission, User
 from stories.models import Story
 
@@ -88,13 +95,33 @@ def contact_group() -> list[User]:
 
 
 class MyPageView(TemplateView):
-    """A logged-in person's page: their mission, its coordinator, and the contact group."""
+    """A logged-in person's page: their mission, its coordinator, and the contact group; and their language,
+    which they change here (POST)."""
 
     template_name = "coalition/my.html"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = LanguageForm(request.POST)
+        if form.is_valid():
+            try:
+                user = members_services.user_change_language(
+                    user=request.user, language=form.cleaned_data["language"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                # The page and its message in the language just chosen; the cookie keeps it for `/`.
+                with translation.override(user.language):
+                    messages.success(request, _("Your language has been saved."))
+                    response = HttpResponseRedirect(reverse("coalition:my"))
+                remember_language(response, user.language)
+                return response
+        return self.render_to_response(self.get_context_data(language_form=form))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        context.setdefault("language_form", LanguageForm(initial={"language": user.language}))
         mission = None
         if user.mission_id:
             mission = (

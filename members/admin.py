@@ -108,7 +108,7 @@ class UserEventInline(HistoryInline):
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
     list_display = ["full_name", "email", "role", "mission", "is_active", "account_state", "last_login"]
-    list_filter = ["role", "is_active", "mission__kind", "mission__member__regional_group"]
+    list_filter = ["role", "is_active", "language", "mission__kind", "mission__member__regional_group"]
     search_fields = ["full_name", "email", "mission__name"]
     list_select_related = ["mission__member"]
     ordering = ["full_name"]
@@ -121,7 +121,7 @@ class UserAdmin(admin.ModelAdmin):
         (
             _("Invite a person"),
             {
-                "fields": ["email", "full_name", "role", "mission"],
+                "fields": ["email", "full_name", "language", "role", "mission"],
                 "description": _(
                     "They receive an email with a link to choose their password. "
                     "The link works once and expires after a few days."
@@ -130,7 +130,7 @@ class UserAdmin(admin.ModelAdmin):
         )
     ]
     change_fieldsets = [
-        (None, {"fields": ["email", "full_name"]}),
+        (None, {"fields": ["email", "full_name", "language"]}),
         (_("Role"), {"fields": ["role", "mission", "is_active"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
@@ -150,9 +150,9 @@ class UserAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj: User, form, change: bool) -> None:
         if change:
-            # Name and address are saved here; role, mission and the active flag only by the service, which
-            # checks who asks, locks the row, keeps groups in step and writes the history.
-            obj.save(update_fields=["email", "full_name"])
+            # Name, address and language are saved here; role, mission and the active flag only by the
+            # service, which checks who asks, locks the row, keeps groups in step and writes the history.
+            obj.save(update_fields=["email", "full_name", "language"])
             user = services.user_change_access(user=obj, actor=request.user, **form.access_changes())
             for field in ("role", "mission_id", "is_active", "is_staff", "is_superuser"):
                 setattr(obj, field, getattr(user, field))
@@ -164,6 +164,7 @@ class UserAdmin(admin.ModelAdmin):
             role=obj.role,
             mission=obj.mission,
             invited_by=request.user,
+            language=obj.language,
         )
         obj.pk = user.pk
         obj._state.adding = False

@@ -3,6 +3,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from members import services
+from members.languages import language_choices
 from members.models import Mission, User, normalize_email
 
 
@@ -46,7 +47,7 @@ class InviteUserForm(RoleFormMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["email", "full_name", "role", "mission"]
+        fields = ["email", "full_name", "language", "role", "mission"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,7 +75,7 @@ class UserChangeForm(RoleFormMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["email", "full_name", "role", "mission", "is_active"]
+        fields = ["email", "full_name", "language", "role", "mission", "is_active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,3 +99,24 @@ class UserChangeForm(RoleFormMixin, forms.ModelForm):
     def access_changes(self) -> dict:
         """What to pass to `services.user_change_access`."""
         return {name: self.cleaned_data[name] for name in self.ACCESS_FIELDS if name in self.cleaned_data}
+
+
+class LanguageSelect(forms.Select):
+    """Each option marked with its own language, so a screen reader pronounces "français" as French."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None) -> dict:
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
+
+
+class LanguageForm(forms.Form):
+    """A person's own choice of language, on their page."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=language_choices,
+        widget=LanguageSelect,
+        help_text=_("The language of the portal after you log in and of the mail you receive."),
+    )

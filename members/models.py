@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse

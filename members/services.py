@@ -65,16 +65,29 @@ def user_invite(
     role: str,
     mission: Mission | None,
     invited_by: User | None,
+    language: str | None = None,
 ) -> User:
-    """Create an account without a password and send its owner an invitation to set one."""
+    """Create an account without a password and send its owner an invitation to set one, in `language`
+    (the site's default when not given): their mail and the portal after they log in use it."""
     with acting_as(invited_by):
         return _user_invite(
-            email=email, full_name=full_name, role=role, mission=mission, invited_by=invited_by
+            email=email,
+            full_name=full_name,
+            role=role,
+            mission=mission,
+            invited_by=invited_by,
+            language=language or settings.LANGUAGE_CODE,
         )
 
 
 def _user_invite(
-    *, email: str, full_name: str, role: str, mission: Mission | None, invited_by: User | None
+    *,
+    email: str,
+    full_name: str,
+    role: str,
+    mission: Mission | None,
+    invited_by: User | None,
+    language: str,
 ) -> User:
     email = normalize_email(email)
     if User.objects.filter(email__iexact=email).exists():
@@ -89,6 +102,7 @@ def _user_invite(
         email=email,
         full_name=full_name,
         role=role,
+        language=language,
         mission=mission if role != User.Role.SECRETARIAT else None,
         is_staff=role == User.Role.SECRETARIAT,
     )
@@ -186,6 +200,18 @@ def user_change_access(
     return locked
 
 
+def user_change_language(*, user: User, language: str) -> User:
+    """Set the language of a person's mail and of the portal after they log in; each person sets their own
+    (the secretariat sets it in the admin). Raises ValidationError for a language the portal does not have."""
+    try:
+        User._meta.get_field("language").clean(language, user)
+    except ValidationError as error:
+        raise ValidationError({"language": error}) from error
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
+
+
 def user_deactivate(*, user: User, actor: User) -> User:
     """Close an account (accounts are deactivated, never deleted): it can no longer log in."""
     return user_change_access(user=user, actor=actor, is_active=False)
@@ -223,8 +249,9 @@ def invitation_send(*, invitation_id: int) -> bool:
         if invitation is None or invitation.sent_at or invitation.accepted_at or invitation.is_expired:
             return False
         user = invitation.user
-        # The whole mail, link included, in the site's default language: the same from a worker or a request.
-        with translation.override(settings.LANGUAGE_CODE):
+        # The whole mail, link included, in the invited person's language, whoever asked for it and whether
+        # a worker or a request sends it.
+        with translation.override(user.language):
             message = templated_mail(
                 template="members/email/invitation",
                 subject=_("Your invitation to the Good Human Rights Stories portal"),
@@ -234,7 +261,10 @@ def invitation_send(*, invitation_id: int) -> bool:
                     "invitation": invitation,
                     "accept_url": site_link(invitation.get_absolute_url()),
                     "valid_days": settings.INVITATION_VALIDITY.days,
+                    # Rendered without a request, so no context processor says it (the HTML's `lang`).
+                    "LANGUAGE_CODE": user.language,
                 },
+                language=user.language,
             )
         message.send()
         invitation.sent_at = timezone.now()

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
@@ -15,6 +16,7 @@ from django.views.generic import FormView, TemplateView
 from core.public_cache import cache_public_page
 from members import services
 from members.forms import InvitationAcceptForm
+from members.languages import remember_language
 from members.models import Invitation, Member
 
 
@@ -71,7 +73,11 @@ class InvitationAcceptView(FormView):
             self.invitation.refresh_from_db()
             return self.unusable(self.request)
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(
-            self.request, _("Welcome, %(name)s. Your password is set.") % {"name": user.full_name}
-        )
-        return HttpResponseRedirect(reverse("coalition:my"))
+        # On to their page in their language, as after any login; the cookie keeps it for `/`.
+        with translation.override(user.language):
+            messages.success(
+                self.request, _("Welcome, %(name)s. Your password is set.") % {"name": user.full_name}
+            )
+            response = HttpResponseRedirect(reverse("coalition:my"))
+        remember_language(response, user.language)
+        return response

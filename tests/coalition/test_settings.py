@@ -14,6 +14,8 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "goodstories.example",
     "CSRF_TRUSTED_ORIGINS": "https://goodstories.example",
     "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
+    # Production shares one cache between web processes (the check never connects to it).
+    "CACHE_URL": "redis://cache.example:6379/1",
 }
 
 

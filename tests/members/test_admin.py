@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 def add_user(client, **data):
-    return client.post(reverse("admin:members_user_add"), {"_save": "Save", **data})
+    """POST the "add user" form as the page sends it: its language select starts on English."""
+    return client.post(reverse("admin:members_user_add"), {"_save": "Save", "language": "en", **data})
 
 
 def change_user(client, user: User, **changes):
@@ -24,6 +25,7 @@ def change_user(client, user: User, **changes):
     data = {
         "email": user.email,
         "full_name": user.full_name,
+        "language": user.language,
         "role": user.role,
         "mission": user.mission_id or "",
         "is_active": "on" if user.is_active else "",

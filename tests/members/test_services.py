@@ -90,8 +90,8 @@ def test_invitation_email_is_sent_after_commit(
 
 
 def test_invitation_link_is_in_the_language_of_the_email(mission, secretariat_user, mailoutbox):
-    # The email is written in the site's default language whoever sends it (and a Celery worker has no
-    # active language at all), so its link must not depend on the sender's language either.
+    # The email is written in the recipient's language (English here) whoever sends it (and a Celery worker
+    # has no active language at all), so its link must not depend on the sender's language either.
     with translation.override("fr"):
         user = invite(mission, secretariat_user)
         services.invitation_send(invitation_id=user.invitations.get().pk)
