@@ -2,7 +2,9 @@
 
 When Redis does not answer (stopped, unreachable, or frozen: every call has a one-second socket timeout), the
 backend stops asking it for a few seconds (the circuit is open) and works on a small local-memory cache of
-this process instead, so a frozen Redis costs one timeout, not one per call:
+this process instead, so a frozen Redis costs one timeout, not one per call. Django makes one cache object per
+thread: the circuit and the local memory belong to the process, shared by all its threads (`_Circuit`), so a
+limit counted during an outage is the process's, and an outage costs one timeout and one log line per process:
 - logins, rate limits and locks keep working (allauth takes its lock with `add`, which then succeeds
   locally), but per process: with N web processes, a limit of 5 failed logins allows up to 5 x N during the
   outage, and nothing written during the outage lives longer than `FALLBACK_MAX_SECONDS`;
@@ -30,24 +32,42 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError, OSError)
 
 
+class _Circuit:
+    """Whether one Redis cache is taken as down in this process, for the cache objects of all its threads."""
+
+    def __init__(self) -> None:
+        self.down_until = 0.0
+        self.down_since: float | None = None
+        self.lock = threading.Lock()
+
+
+_circuits: dict[str, _Circuit] = {}
+_circuits_lock = threading.Lock()
+
+
+def _circuit(name: str) -> _Circuit:
+    with _circuits_lock:
+        return _circuits.setdefault(name, _Circuit())
+
+
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params: dict[str, Any]) -> None:
         options = dict(params.get("OPTIONS", {}))
         self.retry_seconds = float(options.pop("RETRY_SECONDS", 5))
         self.fallback_max_seconds = int(options.pop("FALLBACK_MAX_SECONDS", 60))
         super().__init__(server, {**params, "OPTIONS": options})
+        # One name per cache of the settings (not per object): every thread's object of that cache shares
+        # the circuit, and the local memory (LocMemCache shares its storage by name).
+        name = f"resilient-fallback:{server}:{params.get('KEY_PREFIX', '')}"
         self._fallback = LocMemCache(
-            f"resilient-fallback-{id(self)}",
-            {"KEY_PREFIX": params.get("KEY_PREFIX", ""), "OPTIONS": {"MAX_ENTRIES": 5000}},
+            name, {"KEY_PREFIX": params.get("KEY_PREFIX", ""), "OPTIONS": {"MAX_ENTRIES": 5000}}
         )
-        self._down_until = 0.0
-        self._down_since: float | None = None
-        self._state = threading.Lock()
+        self._circuit = _circuit(name)
 
     @property
     def degraded(self) -> bool:
         """True while Redis is taken as down: calls go to this process's local memory."""
-        return self._down_since is not None
+        return self._circuit.down_since is not None
 
     def _fallback_timeout(self, timeout):
         if timeout is DEFAULT_TIMEOUT:
@@ -57,14 +77,15 @@ class ResilientRedisCache(RedisCache):
         return min(timeout, self.fallback_max_seconds)
 
     def _call(self, name: str, *args, **kwargs):
-        if self._down_since is not None and time.monotonic() < self._down_until:
+        circuit = self._circuit
+        if circuit.down_since is not None and time.monotonic() < circuit.down_until:
             return self._on_fallback(name, *args, **kwargs)
         try:
             result = getattr(super(), name)(*args, **kwargs)
         except UNAVAILABLE as error:
             self._open_circuit(name, error)
             return self._on_fallback(name, *args, **kwargs)
-        if self._down_since is not None:
+        if circuit.down_since is not None:
             self._close_circuit()
         return result
 
@@ -76,12 +97,13 @@ class ResilientRedisCache(RedisCache):
         return getattr(self._fallback, name)(*args, **kwargs)
 
     def _open_circuit(self, operation: str, error: Exception) -> None:
-        with self._state:
-            first = self._down_since is None
+        circuit = self._circuit
+        with circuit.lock:
+            first = circuit.down_since is None
             now = time.monotonic()
             if first:
-                self._down_since = now
-            self._down_until = now + self.retry_seconds
+                circuit.down_since = now
+            circuit.down_until = now + self.retry_seconds
         if first:
             # One line per outage, not one per call.
             logger.warning(
@@ -92,8 +114,9 @@ class ResilientRedisCache(RedisCache):
             )
 
     def _close_circuit(self) -> None:
-        with self._state:
-            since, self._down_since = self._down_since, None
+        circuit = self._circuit
+        with circuit.lock:
+            since, circuit.down_since = circuit.down_since, None
         if since is not None:
             logger.warning("cache available again after %.0f s", time.monotonic() - since)
             self._fallback.clear()

@@ -8,7 +8,8 @@
   stop and break these; the shared services (Redis on 6379, PostgreSQL on 5432) are only ever used, never
   stopped, flushed or reconfigured.
 - `CeleryWorkers` and `Portal`: real `celery worker` and gunicorn subprocesses, pointed at the database, cache
-  and broker of the test that starts them (`django_env`).
+  and broker of the test that starts them (`django_env`); `Browser`, a visitor of such a portal with cookies
+  of its own.
 """
 
 from __future__ import annotations
@@ -26,9 +27,13 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email.message import Message
+from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
@@ -125,8 +130,17 @@ class PrivateRedis:
 
     def answers(self) -> bool:
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
-        client = redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=0.5, socket_timeout=0.5)
+        # Asked once: redis-py's client otherwise retries three times with backoff (seconds per question).
+        client = redis.Redis(
+            host="127.0.0.1",
+            port=self.port,
+            socket_connect_timeout=0.5,
+            socket_timeout=0.5,
+            retry=Retry(NoBackoff(), 0),
+        )
         try:
             return bool(client.ping())
         except redis.RedisError:
@@ -164,6 +178,27 @@ class PrivateRedis:
             self.process.kill()
             self.process.wait()
         assert wait_for(lambda: not self.answers(), timeout=10, interval=0.05)
+
+    def freeze(self) -> None:
+        """Stopped by SIGSTOP: connections are still accepted (by the kernel), but nothing is answered, as
+        a server that hangs or a network that drops packets. `resume()` (SIGCONT) brings it back with its
+        data."""
+        assert self.process is not None and self.process.poll() is None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+        assert wait_for(self.answers, timeout=10, interval=0.05)
+
+    @contextlib.contextmanager
+    def frozen(self) -> Iterator[None]:
+        """Frozen while open, resumed at the end whatever happens (a frozen server hangs the teardown)."""
+        self.freeze()
+        try:
+            yield
+        finally:
+            self.resume()
 
     def log(self) -> str:
         path = self.folder / "redis.log"
@@ -475,9 +510,10 @@ def broker_answers(broker_url: str) -> str | None:
 
 
 class Portal(LoggedProcess):
-    """The portal under gunicorn (one process, two threads, DEBUG off), as in production, on a free port."""
+    """The portal under gunicorn (one process, two threads unless told, DEBUG off), as in production, on a
+    free port."""
 
-    def __init__(self, env: dict[str, str], output_path: Path) -> None:
+    def __init__(self, env: dict[str, str], output_path: Path, *, threads: int = 2) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         super().__init__(
@@ -491,7 +527,7 @@ class Portal(LoggedProcess):
                 "--workers",
                 "1",
                 "--threads",
-                "2",
+                str(threads),
                 "--timeout",
                 "30",
                 "--graceful-timeout",
@@ -526,3 +562,65 @@ class Portal(LoggedProcess):
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
+
+
+@dataclass
+class Reply:
+    """What a `Browser` got back: the status, the headers and the page."""
+
+    status: int
+    headers: Message
+    text: str
+    seconds: float
+
+    @property
+    def location(self) -> str:
+        return self.headers.get("Location", "")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs) -> None:
+        return None  # the test sees the 302 and where it points
+
+
+class Browser:
+    """One visitor of a live portal, with cookies of its own (urllib: no extra dependency). Redirects are not
+    followed. A POST carries the CSRF token of the `csrftoken` cookie, which the portal sets on any page with
+    a form: get the form first, as a person would."""
+
+    def __init__(self, base_url: str, cookies: dict[str, str] | None = None) -> None:
+        self.base_url = base_url
+        self.cookies = dict(cookies or {})
+        self._opener = urllib.request.build_opener(_NoRedirect)
+
+    def get(self, path: str) -> Reply:
+        return self._send(urllib.request.Request(f"{self.base_url}{path}"))  # noqa: S310 - the portal's http URL
+
+    def post(self, path: str, data: dict[str, str | list[str]]) -> Reply:
+        fields = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **data}
+        body = urllib.parse.urlencode(fields, doseq=True).encode()
+        request = urllib.request.Request(f"{self.base_url}{path}", data=body, method="POST")  # noqa: S310
+        return self._send(request)
+
+    def log_in(self, email: str, password: str) -> Reply:
+        self.get("/en/accounts/login/")
+        return self.post("/en/accounts/login/", {"login": email, "password": password})
+
+    def _send(self, request: urllib.request.Request) -> Reply:
+        if self.cookies:
+            request.add_header("Cookie", "; ".join(f"{name}={value}" for name, value in self.cookies.items()))
+        started = time.monotonic()
+        try:
+            response = self._opener.open(request, timeout=30)
+        except urllib.error.HTTPError as error:  # 3xx (not followed), 4xx and 5xx
+            response = error
+        with response:
+            text = response.read().decode(errors="replace")
+        headers = response.headers
+        for header in headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                if morsel["max-age"] == "0" or "1970" in morsel["expires"]:
+                    self.cookies.pop(name, None)  # how Django deletes a cookie
+                else:
+                    self.cookies[name] = morsel.value
+        return Reply(response.status, headers, text, time.monotonic() - started)
