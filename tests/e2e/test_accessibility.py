@@ -5,8 +5,11 @@ import datetime
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.utils import timezone
+from django.db import OperationalError
+from django.test import RequestFactory
+from django.utils import timezone, translation
 
+from core.db_outage import database_unavailable
 from meetings import services as meeting_services
 from meetings.models import AgendaItem, Meeting, Participant
 from stories.models import Story
@@ -172,3 +175,20 @@ def test_pages_fit_a_narrow_screen_without_sideways_scrolling(
     if (scroll_width := page.evaluate("document.documentElement.scrollWidth")) > width:
         too_wide["story form"] = scroll_width
     assert too_wide == {}
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_the_database_outage_page_has_no_serious_axe_violation(page, lang, method):
+    """The 503 page cannot be reached on purpose here (tests/faults stops a real PostgreSQL for that): it is
+    rendered as a request would get it and given to the browser as it is."""
+    factory = RequestFactory()
+    request = (
+        factory.post(f"/{lang}/my/stories/new/", {"title": "Night schools", "body": "In every district."})
+        if method == "post"
+        else factory.get(f"/{lang}/stories/")
+    )
+    with translation.override(lang):
+        html = database_unavailable(request, OperationalError("connection refused")).content.decode()
+    page.set_content(html)
+    assert serious_violations(page) == []
