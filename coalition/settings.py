@@ -62,6 +62,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous visitors with no session are answered from the public page cache here, before sessions,
+    # users and CSRF; on the way out it stores public pages and makes everything personal `private, no-store`.
+    "core.public_cache.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -128,6 +131,10 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Anonymous pages, story counts and facets served from the cache (core/public_cache.py).
 PUBLIC_CACHE = env.bool("PUBLIC_CACHE", default=True)
+# How long proxies, CDNs and browsers may keep an anonymous public page (`Cache-Control: public`), and serve
+# it stale while they fetch it again: short, so that a publication shows within a minute.
+PUBLIC_MAX_AGE = env.int("PUBLIC_MAX_AGE", default=30)
+PUBLIC_STALE_WHILE_REVALIDATE = env.int("PUBLIC_STALE_WHILE_REVALIDATE", default=30)
 
 # Celery: with no broker, tasks run eagerly in-process (the embedded mode).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -336,6 +343,9 @@ CONTENT_SECURITY_POLICY = {
 if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
     # Only behind a proxy that sets this header itself (it must strip any value a client sent).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The same proxy (deploy/nginx/nginx.conf) replaces X-Forwarded-For with the client's address: without
+    # trusting it, every visitor would share the proxy's address in allauth's per-IP rate limits.
+    ALLAUTH_TRUSTED_PROXY_COUNT = 1
 
 # Benchmark mode (bench/run.py): a bare reference view and a query-count header. Never on in production.
 BENCHMARK = env.bool("BENCHMARK", default=False)

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, TemplateView
 
 from coalition.celery import app as celery_app
-from core.public_cache import cache_public_page
+from core.public_cache import cache_public_page, public_page
 from meetings.models import Meeting, Participant
 from members import services as members_services
 from members.forms import LanguageForm
@@ -203,6 +203,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_not_required
 @require_safe
+@public_page
 def robots_txt(request: HttpRequest) -> HttpResponse:
     private = ["/admin/"]
     for code, _name in settings.LANGUAGES:

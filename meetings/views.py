@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, TemplateView
 
-from core.public_cache import cache_public_page
+from core.public_cache import cache_public_page, public_page
 from meetings.calendar import calendar_bytes
 from meetings.models import AgendaItem, Meeting, Participant
 from stories.models import Story, StoryImage
@@ -110,6 +110,7 @@ def _ics_response(content: bytes, filename: str) -> HttpResponse:
 
 @login_not_required
 @require_safe
+@public_page
 def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = get_object_or_404(Meeting, slug=slug)
     return _ics_response(calendar_bytes([meeting], name=meeting.title), f"{meeting.slug}.ics")
@@ -117,6 +118,7 @@ def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_not_required
 @require_safe
+@public_page
 def calendar_ics(request: HttpRequest) -> HttpResponse:
     meetings = Meeting.objects.order_by("starts_at")
     return _ics_response(
@@ -126,6 +128,7 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_safe
+@public_page
 def meeting_present(request: HttpRequest, slug: str) -> HttpResponse:
     """The meeting's stories for the room: one slide each, arrow keys and buttons, nothing from elsewhere."""
     meeting = get_object_or_404(

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from core.csv_safety import Echo, neutralise
 from core.pagination import CachedCountPaginator
-from core.public_cache import cache_public_page
+from core.public_cache import cache_public_page, public_page
 from stories.filters import filtered_stories
 from stories.models import Story, StoryImage
 
@@ -171,6 +171,7 @@ def _csv_rows(queryset, request: HttpRequest) -> Iterator[str]:
 
 @login_not_required
 @require_safe
+@public_page
 def stories_csv(request: HttpRequest) -> StreamingHttpResponse:
     queryset, _ignored = api_queryset(request.GET)
     response = StreamingHttpResponse(_csv_rows(queryset, request), content_type="text/csv; charset=utf-8")

@@ -10,11 +10,15 @@ import importlib.util
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+import time
 import tomllib
 import urllib.error
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 from pathlib import Path
 
@@ -24,15 +28,19 @@ from django.core.management import CommandError, call_command
 from django.http.request import validate_host
 
 from coalition.management.commands.backup import Command as BackupCommand
+from meetings.forms import MAX_DOCUMENT_BYTES
 from members.demo import DEMO_DOMAIN, DEMO_PASSWORD
 from members.models import User
-from tests.conftest import require
+from stories.images import MAX_UPLOAD_BYTES
+from tests.services import require
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()
 COMPOSE = yaml.safe_load(COMPOSE_TEXT)
 ENV_EXAMPLE = (ROOT / ".env.example").read_text()
+NGINX_CONF_PATH = ROOT / "deploy" / "nginx" / "nginx.conf"
+NGINX_CONF = NGINX_CONF_PATH.read_text()
 PORTAL_SERVICES = ["migrate", "web", "worker", "beat"]
 # Read by something other than coalition/settings.py: docker compose itself, or boto3 (django-storages).
 NOT_READ_BY_SETTINGS = {"POSTGRES_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
@@ -430,6 +438,236 @@ def test_docker_compose_refuses_to_run_without_a_database_password(tmp_path):
 
     assert result.returncode != 0
     assert "set POSTGRES_PASSWORD in .env" in result.stderr
+
+
+# --- nginx in front of web ---------------------------------------------------------------------------------
+
+
+def nginx_directives(name: str) -> list[str]:
+    """The arguments of every `name ...;` directive of deploy/nginx/nginx.conf, comments left out."""
+    text = re.sub(r"#[^\n]*", "", NGINX_CONF)
+    return [" ".join(args.split()) for args in re.findall(rf"(?:^|[{{;\s]){name}\s+([^;{{]*);", text)]
+
+
+def test_nginx_is_pinned_and_reads_the_repository_config_read_only():
+    nginx = COMPOSE["services"]["nginx"]
+    assert re.fullmatch(r"nginx:\d+\.\d+\.\d+(-[a-z0-9.]+)?", nginx["image"]), nginx["image"]
+    assert "./deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro" in nginx["volumes"]
+    assert nginx["restart"] == "unless-stopped"
+    assert nginx["depends_on"] == {"web": {"condition": "service_healthy"}}
+    assert "/nginx-health" in " ".join(nginx["healthcheck"]["test"])
+    assert "location = /nginx-health" in NGINX_CONF
+
+
+def test_web_is_reached_only_through_nginx_which_it_trusts():
+    assert "ports" not in COMPOSE["services"]["web"], "web publishes its port: clients could bypass nginx"
+    assert any(port.endswith(":80") for port in COMPOSE["services"]["nginx"]["ports"])
+    # nginx's upstream is gunicorn's bind address in the image.
+    assert "web:8000" in nginx_directives("server")
+    assert '"--bind", "0.0.0.0:8000"' in DOCKERFILE
+    # Whatever .env says, web trusts X-Forwarded-Proto (nginx sets it) and leaves /media/ to nginx.
+    for dotenv in (example_dotenv(), example_dotenv(TRUST_X_FORWARDED_PROTO="false", SERVE_MEDIA="true")):
+        environment = service_environment("web", dotenv)
+        assert environment["TRUST_X_FORWARDED_PROTO"] == "true"
+        assert environment["SERVE_MEDIA"] == "false"
+        # The rest of the portal's environment is still there (web merges it, not replaces it).
+        assert environment["DATABASE_URL"] == "postgres://postgres@db:5432/coalition"
+        assert environment["MEDIA_ROOT"] == "/app/media"
+    # The other containers serve no HTTP and keep .env's value.
+    assert service_environment("worker", example_dotenv())["TRUST_X_FORWARDED_PROTO"] == "false"
+
+
+def test_nginx_serves_public_media_read_only_and_never_private_media():
+    volumes = COMPOSE["services"]["nginx"]["volumes"]
+    assert "media:/srv/media:ro" in volumes
+    assert not [volume for volume in volumes if "private" in volume]
+    assert "private" not in " ".join(nginx_directives("alias") + nginx_directives("root"))
+    assert nginx_directives("alias") == ["/srv/media/"]
+    assert "location /media/" in NGINX_CONF
+    assert service_environment("web", example_dotenv())["MEDIA_ROOT"] == "/app/media"  # the same volume
+
+
+def test_nginx_sets_the_forwarded_headers_itself():
+    headers = dict(args.split(" ", 1) for args in nginx_directives("proxy_set_header"))
+    assert headers["X-Forwarded-Proto"] == "$scheme"
+    assert headers["X-Forwarded-For"] == "$remote_addr"  # never $proxy_add_x_forwarded_for: the client's list
+    assert headers["Host"] == "$host"
+
+
+def test_nginx_takes_the_largest_upload_a_form_sends():
+    (size,) = nginx_directives("client_max_body_size")
+    limit = int(size.rstrip("m")) * 1024 * 1024
+    # One file per submission (a photo or a meeting document) plus the other fields, at most 2.5 MB.
+    largest_file = max(MAX_UPLOAD_BYTES, MAX_DOCUMENT_BYTES)
+    assert largest_file + 2.5 * 1024 * 1024 < limit <= largest_file + 10 * 1024 * 1024
+
+
+def test_nginx_compresses_text():
+    assert nginx_directives("gzip") == ["on"]
+    (types,) = nginx_directives("gzip_types")
+    expected = "text/css application/javascript application/json text/csv application/atom+xml image/svg+xml"
+    assert set(expected.split()) | {"text/calendar"} <= set(types.split())
+
+
+def test_nginx_micro_caches_anonymous_pages_only():
+    assert "5s" in " ".join(nginx_directives("proxy_cache_valid"))
+    assert nginx_directives("add_header").count("X-Cache-Status $upstream_cache_status always") == 2
+    assert "updating error timeout" in nginx_directives("proxy_cache_use_stale")
+    (bypass,) = nginx_directives("proxy_cache_bypass")
+    (no_cache,) = nginx_directives("proxy_no_cache")
+    assert {"$personal_request", "$not_get_or_head"} <= set(bypass.split())
+    assert {"$personal_request", "$not_get_or_head", "$private_response", "$upstream_http_set_cookie"} <= set(
+        no_cache.split()
+    )
+    assert re.search(r"\(sessionid\|messages\|", NGINX_CONF)
+
+
+def local_nginx_conf(folder: Path, upstream: str = "127.0.0.1:8000", listen: str | None = None) -> Path:
+    """A copy of deploy/nginx/nginx.conf that runs here: temporary paths, a local upstream and port."""
+    for name in ("cache", "log", "media", "temp"):
+        (folder / name).mkdir(exist_ok=True)
+    text = NGINX_CONF.replace("/var/cache/nginx/", f"{folder}/cache/").replace(
+        "/var/log/nginx/", f"{folder}/log/"
+    )
+    text = text.replace("/srv/media/", f"{folder}/media/").replace("server web:8000;", f"server {upstream};")
+    temp_paths = "".join(f"    {kind}_temp_path {folder}/temp/{kind};\n" for kind in ("client_body", "proxy"))
+    temp_paths += "".join(
+        f"    {kind}_temp_path {folder}/temp/{kind};\n" for kind in ("fastcgi", "uwsgi", "scgi")
+    )
+    text = text.replace("http {\n", "http {\n" + temp_paths, 1)
+    if listen:
+        text = text.replace("listen 80 default_server;", f"listen {listen} default_server;")
+    assert f"{folder}/cache/" in text and f"server {upstream};" in text
+    path = folder / "nginx.conf"
+    path.write_text(text)
+    return path
+
+
+def nginx_globals(folder: Path, *extra: str) -> str:
+    # Debian's nginx as root runs its workers as nobody, which cannot write into pytest's temporary folder.
+    user = ["user root;"] if os.geteuid() == 0 else []
+    return " ".join([f"pid {folder}/nginx.pid;", f"error_log {folder}/error.log;", *user, *extra])
+
+
+def test_nginx_accepts_the_configuration(tmp_path):
+    require(
+        shutil.which("nginx") is not None, "Debian's nginx is not installed (apt-get install nginx-light)"
+    )
+    config = local_nginx_conf(tmp_path)
+
+    result = subprocess.run(
+        ["nginx", "-t", "-c", str(config), "-g", nginx_globals(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "test is successful" in result.stderr
+
+
+class FakePortal(BaseHTTPRequestHandler):
+    """gunicorn's stand-in: counts requests and echoes the forwarded headers it got."""
+
+    hits: dict[str, int] = {}
+
+    def do_GET(self):
+        FakePortal.hits[self.path] = FakePortal.hits.get(self.path, 0) + 1
+        body = (
+            f"hit={FakePortal.hits[self.path]} proto={self.headers.get('X-Forwarded-Proto')} "
+            f"for={self.headers.get('X-Forwarded-For')} host={self.headers.get('Host')}\n"
+        ).encode() + b" " * 300  # long enough for gzip_min_length
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        if self.path.startswith("/private"):
+            self.send_header("Cache-Control", "private, no-store")
+        else:
+            self.send_header("Cache-Control", "public, max-age=30")
+            self.send_header("Vary", "Cookie, Accept-Language")
+        if self.path.startswith("/cookie"):
+            self.send_header("Set-Cookie", "csrftoken=abc; Path=/")
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_nginx_in_front_of_a_fake_portal(tmp_path):
+    require(
+        shutil.which("nginx") is not None, "Debian's nginx is not installed (apt-get install nginx-light)"
+    )
+    FakePortal.hits = {}
+    upstream = ThreadingHTTPServer(("127.0.0.1", 0), FakePortal)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    port = free_port()
+    config = local_nginx_conf(
+        tmp_path, upstream=f"127.0.0.1:{upstream.server_port}", listen=f"127.0.0.1:{port}"
+    )
+    (tmp_path / "media" / "photo.webp").write_bytes(b"RIFF....WEBP")
+    nginx = subprocess.Popen(
+        ["nginx", "-c", str(config), "-g", nginx_globals(tmp_path, "daemon off;")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def get(path: str, method: str = "GET", **headers: str):
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers, method=method)
+        with opener.open(request, data=b"x" if method == "POST" else None, timeout=10) as response:
+            return response.read().decode(), response.headers
+
+    try:
+        for _ in range(100):
+            try:
+                get("/nginx-health")
+                break
+            except OSError:
+                time.sleep(0.05)
+        body, headers = get("/page", **{"X-Forwarded-Proto": "https", "X-Forwarded-For": "6.6.6.6"})
+        assert "proto=http " in body and "for=127.0.0.1 " in body  # the client's values are overwritten
+        assert headers["X-Cache-Status"] == "MISS"
+        body, headers = get("/page")
+        assert body.startswith("hit=1 ") and headers["X-Cache-Status"] == "HIT"
+        # Signed in, or a message waiting: past the cache, and not stored.
+        assert get("/page", Cookie="sessionid=s")[0].startswith("hit=2 ")
+        assert get("/page", Cookie="a=b; messages=m")[0].startswith("hit=3 ")
+        assert get("/page", method="POST")[0].startswith("hit=4 ")
+        assert get("/page")[0].startswith("hit=1 ")
+        # Never stored: private or no-store pages, and responses that set a cookie.
+        for path in ("/private", "/cookie"):
+            get(path)
+            assert get(path)[0].startswith("hit=2 "), path
+        # After 5 seconds the page is fetched again (stale answered while it is).
+        time.sleep(6.2)  # nginx counts whole seconds: stored at t, the page is fresh until t + 5 to 6 s
+        statuses, body = [], "hit=1 "
+        for _ in range(100):  # up to 10 s more: a loaded machine answers late, never wrongly
+            body, headers = get("/page")
+            statuses.append(headers["X-Cache-Status"])
+            if not body.startswith("hit=1 "):
+                break
+            time.sleep(0.1)
+        assert not body.startswith("hit=1 "), statuses  # fetched again from the portal
+        assert set(statuses) & {"STALE", "UPDATING", "EXPIRED"}, statuses
+        # Public media from the media folder; text compressed.
+        assert get("/media/photo.webp")[1]["X-Content-Type-Options"] == "nosniff"
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/page", headers={"Accept-Encoding": "gzip"})
+        with opener.open(request, timeout=10) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=10)
+        upstream.shutdown()
 
 
 # --- The demo data ----------------------------------------------------------------------------------------
