@@ -39,4 +39,7 @@ RUN pip install --no-deps -e . \
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "coalition.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn reads its number of workers from WEB_CONCURRENCY; set in the environment, `manage.py check` (run by
+# `migrate`) sees it too and refuses a per-process cache under several workers (coalition.E001).
+ENV WEB_CONCURRENCY=3
+CMD ["gunicorn", "coalition.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
