@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import HistoryEvent
+
 CITY_TIME_ZONES = {"geneva": "Europe/Zurich", "new_york": "America/New_York"}
 
 
@@ -322,21 +324,12 @@ class Participant(models.Model):
         return self.name
 
 
-class MeetingEvent(models.Model):
+class MeetingEvent(HistoryEvent):
     """One change of a meeting's status: who, when, from, to, and the note, outcome or message with it."""
 
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="events", verbose_name=_("meeting")
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    created_at = models.DateTimeField(_("at"), default=timezone.now)
     action = models.CharField(_("action"), max_length=20, choices=Meeting.Action.choices)
     from_status = models.CharField(_("from"), max_length=20, choices=Meeting.Status.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=Meeting.Status.choices)

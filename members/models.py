@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.models import HistoryEvent
+
 
 class MemberQuerySet(models.QuerySet):
     def public(self) -> MemberQuerySet:
@@ -340,7 +342,7 @@ class Invitation(models.Model):
         return timezone.now() >= self.expires_at
 
 
-class UserEvent(models.Model):
+class UserEvent(HistoryEvent):
     """One change of a person's access, made through `user_change_access`: role, mission or active flag."""
 
     class Action(models.TextChoices):
@@ -352,15 +354,6 @@ class UserEvent(models.Model):
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="access_events", verbose_name=_("user")
     )
-    actor = models.ForeignKey(
-        User,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    created_at = models.DateTimeField(_("at"), default=timezone.now)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     from_role = models.CharField(_("role before"), max_length=20, choices=User.Role.choices, blank=True)
     to_role = models.CharField(_("role after"), max_length=20, choices=User.Role.choices)

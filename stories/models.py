@@ -19,6 +19,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.models import HistoryEvent
 from stories.markdown import render_markdown
 from stories.theme_names import THEME_NAMES
 
@@ -458,19 +459,10 @@ class StoryImage(models.Model):
         return self.rendition_url(max(int(width) for width in self.renditions))
 
 
-class StoryEvent(models.Model):
+class StoryEvent(HistoryEvent):
     """One change of a story's status: who, when, from, to, and why."""
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="events", verbose_name=_("story"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    created_at = models.DateTimeField(_("at"), default=timezone.now)
     action = models.CharField(_("action"), max_length=30)
     from_status = models.CharField(_("from"), max_length=20, choices=Story.Status.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=Story.Status.choices)
