@@ -5,9 +5,11 @@ import zoneinfo
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.pdfs import clean_pdf_upload
 from meetings.models import CITY_TIME_ZONES, Document, Meeting, Participant, validate_time_zone
 from members.models import User
 
@@ -163,18 +165,13 @@ class DocumentAdminForm(forms.ModelForm):
         fields = ["kind", "title", "file"]
 
     def clean_file(self):
+        """Checked by content (a real PDF, at most 20 MB, no script, action or embedded file) and kept without
+        its metadata (core/pdfs.py): the author's name and software never reach the public."""
         upload = self.cleaned_data.get("file")
         if upload is None or not hasattr(upload, "read") or getattr(upload, "_committed", False):
             return upload  # unchanged
-        if upload.size > MAX_DOCUMENT_BYTES:
-            raise ValidationError(_("Documents can be at most 20 MB."), code="file_too_large")
-        upload.seek(0)
-        head = upload.read(1024)
-        upload.seek(0)
-        # Recognised by content: a PDF starts with its signature, whatever the file is called.
-        if b"%PDF-" not in head[:1024]:
-            raise ValidationError(_("This file is not a PDF."), code="not_pdf")
-        return upload
+        cleaned = clean_pdf_upload(upload, max_bytes=MAX_DOCUMENT_BYTES)
+        return ContentFile(cleaned, name=upload.name)
 
     def save(self, commit=True):
         document = super().save(commit=False)

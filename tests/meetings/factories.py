@@ -11,13 +11,11 @@ from django.utils import timezone
 
 from meetings import services
 from meetings.models import AgendaItem, Document, Meeting, Participant
+from tests.core.pdf_files import plain_pdf
 
-# A tiny but well-formed PDF: the admin recognises PDFs by their content, not their name.
-PDF_BYTES = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+# A small, well-formed PDF whose metadata names its author: the admin recognises PDFs by their content, not
+# their name, and keeps them without their metadata.
+PDF_BYTES = plain_pdf(author="Jane Diplomat")
 
 
 def local(zone: str, text: str) -> datetime.datetime:
