@@ -5,7 +5,9 @@ a warm cache (Redis) and no cache at all, every page is loaded for BENCH_SECONDS
 rounds (default 2) of which the best is kept, and reported as
 requests per second, its ratio to a bare Django view measured in the same run, p50/p95/p99 latency, errors and
 queries per request. Also: the database side of 300 searches with varied words (p95), renditions of a
-12-megapixel JPEG, and no-op Celery tasks per second through Redis with one worker. Results:
+12-megapixel JPEG, no-op Celery tasks per second through Redis with one worker, and the import of a
+100,000-row file in the format of UHRI's export (BENCH_IMPORT_ROWS) with `manage.py import_recommendations`.
+Each size has as many recommendations as stories (`bench_data --recommendations`). Results:
 bench/results/<date>.md, bench/results/latest.md and a PNG plot of the ratios.
 
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and Redis on 127.0.0.1:6379, as in CI; installs Debian's
@@ -14,14 +16,17 @@ wrk when missing (as root). Uses its own database (goodstories_bench) and Redis 
 
 from __future__ import annotations
 
+import csv
 import datetime
 import json
 import os
 import platform
+import random
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -42,6 +47,7 @@ COLD_CONNECTIONS = int(os.environ.get("BENCH_COLD_CONNECTIONS", "4"))
 MODES = {"warm cache": ("true", CONNECTIONS), "no cache": ("false", COLD_CONNECTIONS)}
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))  # each page's best round is reported (see measure)
 DATABASE = "goodstories_bench"
+IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
 
 ENV = {
     **os.environ,
@@ -70,6 +76,7 @@ TARGETS = {
     "search_p95_ms": 50,
     "renditions_ms": 300,
     "tasks_per_second": 500,
+    "import_seconds": 120,  # 100,000 UHRI rows
 }
 
 
@@ -168,6 +175,10 @@ def pages() -> dict[str, str]:
     meeting = query(
         "from meetings.models import Meeting; print(Meeting.objects.order_by('-starts_at')[0].slug)"
     )
+    recommendation = query(
+        "from recommendations.models import Recommendation; "
+        "print(Recommendation.objects.filter(citations__story__status='published').order_by('-pk')[0].pk)"
+    )
     return {
         "bare view": "/bench/bare/",
         "gallery": "/en/stories/",
@@ -178,6 +189,9 @@ def pages() -> dict[str, str]:
         "meeting page": f"/en/meetings/{meeting}/",
         "feed": "/en/feeds/stories/",
         "JSON API": "/en/api/stories.json",
+        "recommendations": "/en/recommendations/",
+        "recommendation page": f"/en/recommendations/{recommendation}/",
+        "replication": "/en/replication/",
         "healthz": "/healthz",
     }
 
@@ -233,6 +247,98 @@ def search_queries_ms(searches: int = 300) -> float:
         "print(times[int(len(times) * 0.95)])"
     )
     return float(query(code, PUBLIC_CACHE="false"))
+
+
+UHRI_HEADERS = [
+    "Text", "Countries Concerned", "Reccomending Body", "Document Symbol", "Themes", "Affected Persons",
+    "Sdgs", "Document Publication Date", "UPR Reccomending States", "UPR Position", "Type",
+    "OHCHR Annotation Id", "UPR Session", "Regions Concerned", "Recommending Regions",
+]  # fmt: skip
+# The seeded members, as UHRI names them, and a few states that are not members (skipped by the import).
+UHRI_STATES = [
+    ("Argentina", "ARG"), ("Burkina Faso", "BFA"), ("Cabo Verde", "CPV"), ("Chile", "CHL"),
+    ("Georgia", "GEO"), ("Indonesia", "IDN"), ("New Zealand", "NZL"), ("Norway", "NOR"), ("Peru", "PER"),
+    ("Republic of Korea", "KOR"), ("Gambia", "GMB"), ("Tunisia", "TUN"), ("Uruguay", "URY"),
+    ("Colombia", "COL"),
+]  # fmt: skip
+UHRI_TEXTS = [
+    "Ratify the Optional Protocol to the Convention against Torture",
+    "Strengthen the independence of the national human rights institution in line with the Paris Principles",
+    "Adopt a comprehensive law against discrimination covering all grounds",
+    "Guarantee access to justice for indigenous peoples in rural areas",
+    "Ensure birth registration for all children, including children of migrants",
+    "Combat violence against women and girls and ensure that perpetrators are prosecuted",
+    "Improve conditions of detention and reduce overcrowding in prisons",
+    "Protect human rights defenders and journalists from threats and attacks",
+]
+UHRI_SDGS = [
+    "16.3 - Promote the rule of law",
+    "5.2 - Eliminate violence against women and girls",
+    "16.10 - Public access to information",
+    "10.3 - Ensure equal opportunity",
+    "4.5 - Eliminate discrimination in education",
+    "16.a - Strengthen national institutions",
+]
+
+
+def write_uhri_csv(path: Path, rows: int, seed: int = 11) -> Path:
+    """A file as UHRI exports it: UPR (70%), treaty bodies and special procedures recommendations to the
+    seeded members, each with its own document and paragraph, and a few to other states (skipped)."""
+    rng = random.Random(seed)  # noqa: S311 - test data
+    bodies = ["CEDAW", "CRC", "CCPR", "CESCR", "CAT", "CERD", "CRPD"]
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(UHRI_HEADERS)
+        for i in range(rows):
+            name, iso3 = UHRI_STATES[i % len(UHRI_STATES)]
+            if i % 50 == 49:
+                name, iso3 = "France", "FRA"
+            n = i // len(UHRI_STATES)
+            # Each state's documents are its own (as at UHRI): the symbols differ by state.
+            document = (n // 250) * len(UHRI_STATES) + i % len(UHRI_STATES)
+            paragraph = n % 250 + 1
+            kind = rng.random()
+            text = f"{rng.choice(UHRI_TEXTS)}, {rng.choice(WORDS_FOR_TEXTS)} {rng.choice(WORDS_FOR_TEXTS)}"
+            states, position, session = "", "", ""
+            if kind < 0.7:
+                body, symbol = "- UPR", f"A/HRC/{27 + document % 28}/{document + 1}"
+                text = f"{110 + document % 20}.{paragraph} {text} ({rng.choice(UHRI_STATES)[0]});"
+                states = "\n".join(f"- {rng.choice(UHRI_STATES)[0]}" for _ in range(rng.randint(1, 3)))
+                position = rng.choice(["- Supported", "- Noted"])
+                session = f"- {27 + document % 28}th session"
+            elif kind < 0.95:
+                code = rng.choice(bodies)
+                body, symbol = f"- {code}", f"{code}/C/{iso3}/CO/{document + 1}"
+                text = f"{paragraph}. The Committee recommends that the State party: {text}."
+            else:
+                body = "- SR on torture\n- Special Procedures"
+                symbol = f"A/HRC/{40 + document % 20}/{document}/Add.1"
+                text = f"{paragraph}. {text}."
+            sdgs = "\n".join(f"- {code}" for code in rng.sample(UHRI_SDGS, rng.randint(0, 2)))
+            writer.writerow([
+                text, f"- {name}", body, symbol, "- Administration of justice & fair trial",
+                "- Women & girls", sdgs, f"{2008 + document % 17}-0{1 + document % 9}-15", states, position,
+                "- Recommendations", f"bench-{i:08d}", session, "", "",
+            ])  # fmt: skip
+    return path
+
+
+WORDS_FOR_TEXTS = ["promptly", "effectively", "in consultation with civil society", "with adequate resources",
+                   "in all regions", "in law and in practice", "as a matter of priority"]  # fmt: skip
+
+
+def import_times(rows: int = IMPORT_ROWS) -> dict:
+    """Seconds to import `rows` UHRI rows with the command (a fresh import, then the same file again, when
+    nothing changes), including the command's start-up."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_uhri_csv(Path(folder) / "uhri-export.csv", rows)
+        times = {}
+        for name in ("first", "again"):
+            start = time.perf_counter()
+            output = manage("import_recommendations", str(path))
+            times[name] = time.perf_counter() - start
+            times[f"{name} summary"] = output.strip().splitlines()[1].strip() if output.strip() else ""
+    return {"rows": rows, **times, "rows_per_second": rows / times["first"]}
 
 
 def renditions_ms() -> float:
@@ -332,7 +438,12 @@ def verdict(value: float, target: float, higher_is_better: bool) -> str:
 
 
 def report(
-    all_results: dict, search_queries: float, renditions: float, tasks: float, description: str
+    all_results: dict,
+    search_queries: float,
+    renditions: float,
+    tasks: float,
+    description: str,
+    imports: dict | None = None,
 ) -> str:
     lines = [f"# Benchmark, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC", "", description, ""]
     checks = []
@@ -374,6 +485,16 @@ def report(
                 checks.append(
                     (f"full-text search, {mode}: p95 ≤ 50 ms", f"{search:.1f}", verdict(search, 50, False))
                 )
+                if mode == "no cache":
+                    gallery = results["gallery"]["p95"]
+                    for name in ("recommendations", "recommendation page"):
+                        checks.append(
+                            (
+                                f"{name}, no cache: p95 ≤ the gallery's ({gallery:.1f} ms)",
+                                f"{results[name]['p95']:.1f}",
+                                verdict(results[name]["p95"], gallery, False),
+                            )
+                        )
     checks.append(
         (
             "full-text search, database work alone, varied words, no cache: p95 ≤ 50 ms",
@@ -385,6 +506,14 @@ def report(
         ("renditions of a 12-megapixel JPEG ≤ 300 ms", f"{renditions:.0f}", verdict(renditions, 300, False))
     )
     checks.append(("no-op tasks per second ≥ 500", f"{tasks:.0f}", verdict(tasks, 500, True)))
+    if imports:
+        checks.append(
+            (
+                f"import of {imports['rows']:,} UHRI rows ≤ 120 s ({imports['rows_per_second']:,.0f} rows/s)",
+                f"{imports['first']:.1f}",
+                verdict(imports["first"], TARGETS["import_seconds"], False),
+            )
+        )
     sizes = list(all_results)
     same_queries = all(
         all_results[sizes[0]][mode][page]["queries"] == all_results[sizes[-1]][mode][page]["queries"]
@@ -405,6 +534,21 @@ def report(
     if reasons:
         lines += ["", "### Why the missed targets are missed", ""]
         lines += [f"- {reason}" for reason in sorted(reasons)]
+    if imports:
+        lines += [
+            "",
+            f"### Importing {imports['rows']:,} rows of a UHRI export (CSV), with `import_recommendations`",
+            "",
+            "| run | seconds | rows/s | what it did |",
+            "| --- | ---: | ---: | --- |",
+            f"| first | {imports['first']:.1f} | {imports['rows'] / imports['first']:,.0f} | "
+            f"{imports['first summary']} |",
+            f"| again, same file | {imports['again']:.1f} | {imports['rows'] / imports['again']:,.0f} | "
+            f"{imports['again summary']} |",
+            "",
+            "Times include the command's start-up; 2% of the rows are for states that are not members "
+            "(skipped).",
+        ]
     lines += ["", "![Throughput as a ratio of the bare view](latest.png)", ""]
     return "\n".join(lines)
 
@@ -452,8 +596,8 @@ def main() -> None:
     all_results: dict[int, dict[str, dict]] = {}
     created = 0
     for size in SIZES:
-        print(f"Creating stories up to {size:,} …")
-        manage("bench_data", "--stories", str(size - created))
+        print(f"Creating stories and recommendations up to {size:,} each …")
+        manage("bench_data", "--stories", str(size - created), "--recommendations", str(size - created))
         created = size
         paths = paths or pages()  # the same story and meeting at every size, so query counts compare
         all_results[size] = {}
@@ -466,8 +610,10 @@ def main() -> None:
     renditions = renditions_ms()
     print("No-op Celery tasks through Redis …")
     tasks = tasks_per_second()
+    print(f"Importing {IMPORT_ROWS:,} UHRI rows …")
+    imports = import_times()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    text = report(all_results, search_queries, renditions, tasks, machine())
+    text = report(all_results, search_queries, renditions, tasks, machine(), imports)
     stamp = f"{datetime.datetime.now(datetime.UTC):%Y%m%d-%H%M}"
     (RESULTS / f"{stamp}.md").write_text(text.replace("latest.png", f"{stamp}.png"))
     (RESULTS / "latest.md").write_text(text)
@@ -480,6 +626,7 @@ def main() -> None:
                 "search_queries_p95_ms": search_queries,
                 "renditions_ms": renditions,
                 "tasks_per_second": tasks,
+                "import": imports,
             },
             indent=1,
         )

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "members",
     "stories",
     "meetings",
+    "membership",
+    "recommendations",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +190,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stories.tasks.remove_stale_pending_uploads",
         "schedule": 6 * 3600.0,
     },
+    # Consultations on applications to join close at their deadline (silence means consent).
+    "close-due-consultations": {"task": "membership.tasks.close_due_consultations", "schedule": 60.0},
+    "remove-stale-pending-letters": {
+        "task": "membership.tasks.remove_stale_pending_letters",
+        "schedule": 6 * 3600.0,
+    },
 }
 
 # Mail: printed to the console by default; SMTP through EMAIL_URL (smtp://user:pass@host:port).
@@ -252,6 +260,18 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "meetings.Participant",
     "meetings.AgendaItem",
     "meetings.Document",
+    "membership.DeclarationVersion",
+    "membership.DeclarationText",
+    "membership.Endorsement",
+    "membership.Criterion",
+    {"model": "membership.Application", "exclude_fields": ["access_key"]},
+    "membership.CriterionAssessment",
+    "membership.Consultation",
+    "membership.ConsultationAnswer",
+    {"model": "recommendations.Recommendation", "exclude_fields": ["search_vector"]},
+    "recommendations.Citation",
+    "recommendations.Inspiration",
+    "recommendations.Exchange",
 )
 # Fixtures and data loaded raw are not changes anyone made.
 AUDITLOG_DISABLE_ON_RAW_SAVE = True
@@ -364,6 +384,8 @@ LOGGING = {
         "django.request": {"level": "ERROR", "filters": ["database_outage"]},
         # In-process tasks would log a line each; workers configure their own logging.
         "celery.app.trace": {"level": "WARNING"},
+        # pikepdf says when it loads; only its warnings matter.
+        "pikepdf": {"level": "WARNING"},
     },
 }
 if CELERY_TASK_ALWAYS_EAGER:

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from meetings.sitemaps import MeetingSitemap
 from members.sitemaps import MemberSitemap
+from recommendations.sitemaps import RecommendationPageSitemap, RecommendationSitemap
 from stories.sitemaps import StorySitemap
 
 
@@ -25,4 +26,6 @@ SITEMAPS = {
     "stories": StorySitemap,
     "members": MemberSitemap,
     "meetings": MeetingSitemap,
+    "recommendation-pages": RecommendationPageSitemap,
+    "recommendations": RecommendationSitemap,
 }

@@ -7,10 +7,18 @@ from django.conf import settings
 
 from meetings.services import meeting_mails_requeue
 from members.services import invitations_requeue_unsent
+from membership.applications import application_mails_requeue
+from recommendations.services.notifications import notifications_requeue
 from stories.services import side_effects_requeue
 
 # Each app's "queue again what the broker did not take" function. Every task they queue is safe to run twice.
-REQUEUES = (invitations_requeue_unsent, side_effects_requeue, meeting_mails_requeue)
+REQUEUES = (
+    invitations_requeue_unsent,
+    side_effects_requeue,
+    meeting_mails_requeue,
+    application_mails_requeue,
+    notifications_requeue,
+)
 
 
 @shared_task

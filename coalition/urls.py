@@ -12,6 +12,8 @@ from coalition import views
 from coalition.sitemaps import SITEMAPS
 from core.public_cache import cache_public_page
 from members import account_views
+from membership import urls as membership_urls
+from recommendations import urls as recommendations_urls
 from stories import urls as stories_urls
 
 # A database outage answers 503 with Retry-After (core/db_outage.py); any other error, Django's 500.
@@ -43,7 +45,11 @@ coalition_patterns = [
 
 # Every app's feeds and open data, under one prefix each.
 feed_patterns = [*stories_urls.feed_urlpatterns]
-api_patterns = [*stories_urls.api_urlpatterns]
+api_patterns = [
+    *stories_urls.api_urlpatterns,
+    *membership_urls.api_urlpatterns,
+    *recommendations_urls.api_urlpatterns,
+]
 
 urlpatterns += i18n_patterns(
     path("", views.HomeView.as_view(), name="home"),
@@ -55,9 +61,15 @@ urlpatterns += i18n_patterns(
     path("members/", include("members.urls")),
     path("stories/", include("stories.urls")),
     path("meetings/", include("meetings.urls")),
+    path("declaration/", include((membership_urls.declaration_urlpatterns, "declaration"))),
+    path("join/", include("membership.urls")),
+    path("recommendations/", include("recommendations.urls")),
+    path("replication/", include((recommendations_urls.replication_urlpatterns, "replication"))),
     path("feeds/", include((feed_patterns, "feeds"))),
     path("api/", include((api_patterns, "api"))),
     path("my/stories/", include("stories.my_urls")),
+    path("my/applications/", include("membership.my_urls")),
+    path("my/", include("recommendations.my_urls")),
 )
 
 if settings.BENCHMARK:

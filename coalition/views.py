@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import Count, Exists, Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -28,6 +28,7 @@ from members import services as members_services
 from members.forms import LanguageForm
 from members.languages import remember_language
 from members.models import Member, Mission, User
+from recommendations.models import Mechanism, Recommendation, published_citations
 from stories.models import Story
 
 logger = logging.getLogger(__name__)
@@ -63,7 +64,8 @@ class MemberDetailView(DetailView):
 
     def get_object(self, queryset=None) -> Member:
         return get_object_or_404(
-            Member.objects.public().prefetch_related("missions"), country=self.kwargs["iso"].upper()
+            Member.objects.public().prefetch_related("missions", "endorsements__version"),
+            country=self.kwargs["iso"].upper(),
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -82,7 +84,25 @@ class MemberDetailView(DetailView):
         context["meetings"] = (
             Meeting.objects.for_member(member).select_related("topic").order_by("-starts_at")[:20]
         )
+        context["recommendations_received"] = recommendations_received(member)
         return context
+
+
+def recommendations_received(member: Member) -> list[dict[str, Any]]:
+    """The UN recommendations the member received, by mechanism: how many, and how many a published story
+    answers (one aggregate query)."""
+    rows = {
+        row["mechanism"]: row
+        for row in Recommendation.objects.filter(country=member.country)
+        .values("mechanism")
+        .annotate(received=Count("pk"), answered=Count("pk", filter=Exists(published_citations())))
+        .order_by()
+    }
+    return [
+        {"mechanism": mechanism, "label": label, **rows[mechanism]}
+        for mechanism, label in Mechanism.choices
+        if mechanism in rows
+    ]
 
 
 def contact_group() -> list[User]:

@@ -63,7 +63,6 @@ class Member(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.MEMBER)
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
     is_founding = models.BooleanField(_("founding member"), default=False)
-    declaration_endorsed_on = models.DateField(_("joint declaration endorsed on"), null=True, blank=True)
 
     objects = MemberQuerySet.as_manager()
 

@@ -13,7 +13,7 @@ from core.admin_actions import action_with_form
 from core.admin_history import HistoryInline
 from stories import search, services
 from stories.forms import CommentForm, OptionalCommentForm, ScheduleForm
-from stories.models import RecommendationReference, Story, StoryEvent, StoryImage, StoryTranslation, Theme
+from stories.models import Story, StoryEvent, StoryImage, StoryTranslation, Theme
 
 
 class StoryEventInline(HistoryInline):
@@ -41,20 +41,6 @@ class StoryImageInline(admin.TabularInline):
         return format_html(
             '<img src="{}" alt="{}" style="max-width: 160px; height: auto;">', url, image.alt_text
         )
-
-
-class RecommendationInline(admin.TabularInline):
-    model = RecommendationReference
-    extra = 0
-    can_delete = False
-    fields = ["mechanism", "reference", "url"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class TranslationInline(admin.StackedInline):
@@ -87,11 +73,15 @@ class StoryAdmin(admin.ModelAdmin):
     search_fields = ["title", "summary", "slug"]
     list_select_related = ["member", "author"]
     date_hierarchy = "submitted_at"
-    inlines = [TranslationInline, StoryImageInline, RecommendationInline, StoryEventInline]
+    inlines = [TranslationInline, StoryImageInline, StoryEventInline]
     actions = ["request_changes", "approve", "schedule", "reject", "withdraw"]
+    # The one part of a story that whoever may change stories here can set (a mission may miss a target); the
+    # Secretariat group views and moderates stories only, so for it the targets are shown, not edited.
+    filter_horizontal = ["sdg_targets"]
     fieldsets = [
         (None, {"fields": ["preview_link", "status", "member", "author", "language", "title", "slug"]}),
         (_("Content"), {"fields": ["summary", "body", "policy_year", "themes", "video_url", "source_url"]}),
+        (_("SDG targets"), {"fields": ["sdg_targets"]}),
         (
             _("Dates"),
             {
@@ -108,10 +98,14 @@ class StoryAdmin(admin.ModelAdmin):
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        # Everything: the mission owns the text, the services own the status.
+        # Everything but the SDG targets: the mission owns the text, the services own the status.
         return [
             "preview_link",
-            *(f.name for f in Story._meta.get_fields() if f.concrete and not f.auto_created),
+            *(
+                f.name
+                for f in Story._meta.get_fields()
+                if f.concrete and not f.auto_created and f.name != "sdg_targets"
+            ),
         ]
 
     def get_ordering(self, request):

@@ -11,19 +11,17 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.files.storage import storages
-from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Prefetch
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
 from core.csv_safety import Echo, neutralise
-from core.pagination import CachedCountPaginator
+from core.open_data import paginated_json
 from core.public_cache import cache_public_page, public_page
 from stories.filters import filtered_stories
+from stories.inspirations import INSPIRED_BY_LOOKUPS
 from stories.models import Story, StoryImage
 
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 100
 CSV_FIELDS = [
     "id",
     "slug",
@@ -42,6 +40,9 @@ CSV_FIELDS = [
     "video_url",
     "source_url",
     "image_urls",
+    "sdg_targets",
+    "recommendation_ids",
+    "inspired_by_ids",
 ]
 
 
@@ -49,7 +50,11 @@ def api_queryset(params):
     filterset, ignored = filtered_stories(params)
     queryset = filterset.qs.select_related("member").prefetch_related(
         "themes",
-        "recommendations",
+        "sdg_targets",
+        # Kept by the recommendations app (above this one): reached through the relations only. A citation
+        # carries its recommendation's id, mechanism, symbol and paragraph: the recommendation is not loaded.
+        "citations",
+        *INSPIRED_BY_LOOKUPS,
         Prefetch("images", queryset=StoryImage.objects.order_by("order", "pk")),
     )
     return queryset, ignored
@@ -79,8 +84,23 @@ def story_record(story: Story, request: HttpRequest) -> dict[str, Any]:
         "video_url": story.video_url or None,
         "source_url": story.source_url or None,
         "recommendations": [
-            {"mechanism": r.mechanism, "reference": r.reference, "url": r.url or None}
-            for r in story.recommendations.all()
+            {
+                "id": c.recommendation_id,
+                "mechanism": c.mechanism,
+                "reference": c.reference,
+                "url": c.url or None,
+            }
+            for c in story.citations.all()
+        ],
+        "sdg_targets": [target.code for target in story.sdg_targets.all()],
+        "inspired_by": [
+            {
+                "id": link.source_id,
+                "url": request.build_absolute_uri(link.source.get_absolute_url()),
+                "member_iso": link.source.member.iso,
+                "confirmed_on": link.decided_at.date().isoformat(),
+            }
+            for link in story.confirmed_inspired_by
         ],
         "images": [
             {
@@ -102,43 +122,12 @@ def story_record(story: Story, request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _page_size(raw: str | None) -> int:
-    try:
-        return max(1, min(MAX_PAGE_SIZE, int(raw or DEFAULT_PAGE_SIZE)))
-    except ValueError:
-        return DEFAULT_PAGE_SIZE
-
-
 @login_not_required
 @require_safe
 @cache_public_page()
 def stories_json(request: HttpRequest) -> JsonResponse:
     queryset, ignored = api_queryset(request.GET)
-    paginator = CachedCountPaginator(queryset, _page_size(request.GET.get("page_size")))
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except (PageNotAnInteger, EmptyPage):
-        requested = str(request.GET.get("page"))[:20]
-        message = f"There is no page {requested}; pages run from 1 to {paginator.num_pages}."
-        return JsonResponse({"error": message}, status=404)
-    params = request.GET.copy()
-
-    def page_url(number: int) -> str:
-        params["page"] = number
-        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-
-    return JsonResponse(
-        {
-            "count": paginator.count,
-            "page": page.number,
-            "pages": paginator.num_pages,
-            "next": page_url(page.next_page_number()) if page.has_next() else None,
-            "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
-            "ignored_filters": ignored,
-            "results": [story_record(story, request) for story in page.object_list],
-        },
-        json_dumps_params={"ensure_ascii": False},
-    )
+    return paginated_json(request, queryset, story_record, ignored=ignored)
 
 
 def _csv_rows(queryset, request: HttpRequest) -> Iterator[str]:
@@ -165,6 +154,9 @@ def _csv_rows(queryset, request: HttpRequest) -> Iterator[str]:
             record["video_url"] or "",
             record["source_url"] or "",
             " ".join(r["jpeg"] for image in record["images"] for r in image["renditions"][-1:]),
+            " ".join(record["sdg_targets"]),
+            " ".join(str(r["id"]) for r in record["recommendations"] if r["id"] is not None),
+            " ".join(str(link["id"]) for link in record["inspired_by"]),
         ]
         yield writer.writerow([neutralise(value) for value in row])
 

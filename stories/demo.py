@@ -217,7 +217,6 @@ def load_story_demo(*, secretariat: User) -> list[Story]:
                 actor=writer,
                 expected_version=None,
                 themes=Theme.objects.filter(code__in=demo.themes),
-                recommendations=[],
                 images=[
                     services.ImageData(
                         pending_id=pending.pk,

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.query_filters import usable_filterset
 from members.models import Member
 from stories import search
-from stories.models import Story, Theme
+from stories.models import SdgTarget, Story, Theme
 
 
 def member_choices() -> list[tuple[str, str]]:
@@ -25,6 +27,56 @@ def theme_choices() -> list[tuple[str, str]]:
 
 def sdg_choices() -> list[tuple[str, str]]:
     return [(str(t.sdg_number), str(t)) for t in Theme.objects.sdgs()]
+
+
+# The targets only change with a data migration; an hour is a bound, not a need.
+TARGET_CHOICES_TIMEOUT = 3600
+
+
+def _target_options() -> dict:
+    """The 169 SDG targets by goal as option groups ("SDG 16: Peace, ..." then "16.3 Promote the rule of law
+    ..."), in the page's language where the data has it, with the language of each label; cached per
+    language (two queries otherwise)."""
+    language = get_language() or "en"
+    cache_key = f"stories:target-options:{language}"
+    options = cache.get(cache_key)
+    if options is None:
+        goals = {theme.sdg_number: str(theme) for theme in Theme.objects.sdgs()}
+        grouped: dict[int, list[tuple[str, str]]] = {}
+        languages: dict[str, str] = {}
+        for target in SdgTarget.objects.order_by("goal", "position"):
+            title, languages[target.code] = target.title_in(language)
+            grouped.setdefault(target.goal, []).append(
+                (target.code, f"{target.code} {Truncator(title).chars(90)}")
+            )
+        options = {
+            "choices": [(goals.get(goal, f"SDG {goal}"), group) for goal, group in grouped.items()],
+            "languages": languages,
+        }
+        cache.set(cache_key, options, timeout=TARGET_CHOICES_TIMEOUT)
+    return options
+
+
+def target_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    return _target_options()["choices"]
+
+
+class TargetSelect(forms.Select):
+    """A select of SDG targets whose options say their language when it is not the page's (the official
+    titles are not in every UN language yet: English stands in, marked as such)."""
+
+    languages: dict[str, str] = {}
+
+    def get_context(self, name, value, attrs) -> dict:
+        self.languages = _target_options()["languages"]  # once per rendering, not once per option
+        return super().get_context(name, value, attrs)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None) -> dict:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        language = self.languages.get(str(value))
+        if language and language != (get_language() or "en"):
+            option["attrs"]["lang"] = language
+        return option
 
 
 def year_choices() -> list[tuple[str, str]]:
@@ -80,6 +132,9 @@ class StoryFilter(django_filters.FilterSet):
     )
     theme = django_filters.ChoiceFilter(label=_("Theme"), choices=theme_choices, field_name="themes__slug")
     sdg = django_filters.ChoiceFilter(label=_("SDG"), choices=sdg_choices, method="filter_sdg")
+    target = django_filters.ChoiceFilter(
+        label=_("SDG target"), choices=target_choices, field_name="sdg_targets__code", widget=TargetSelect
+    )
     year = django_filters.ChoiceFilter(
         label=_("Year the policy started"), choices=year_choices, field_name="policy_year"
     )

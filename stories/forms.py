@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stories import services
-from stories.models import PendingUpload, RecommendationReference, Story, StoryImage, Theme
+from stories.models import PendingUpload, SdgTarget, Story, StoryImage, Theme
 
 
 class StoryForm(forms.ModelForm):
@@ -24,6 +24,13 @@ class StoryForm(forms.ModelForm):
         queryset=Theme.objects.sdgs(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    sdg_targets = forms.ModelMultipleChoiceField(
+        label=_("SDG targets"),
+        queryset=SdgTarget.objects.order_by("goal", "position"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The targets of the Sustainable Development Goals the policy works towards."),
     )
     video_url = forms.URLField(label=_("Video link"), required=False, assume_scheme="https", max_length=200)
     source_url = forms.URLField(
@@ -52,6 +59,29 @@ class StoryForm(forms.ModelForm):
             self.initial.setdefault("priority_themes", [t for t in chosen if t.kind == Theme.Kind.PRIORITY])
             self.initial.setdefault("sdgs", [t for t in chosen if t.kind == Theme.Kind.SDG])
             self.initial.setdefault("version", self.instance.version)
+            self.initial.setdefault("sdg_targets", list(self.instance.sdg_targets.all()))
+
+    @property
+    def sdg_targets_sent(self) -> bool:
+        """Whether the form had the SDG targets section: one sent without it (an older page, a script) leaves
+        the story's targets as they are, as no ticked box cannot be told from no box at all."""
+        return self.is_bound and SDG_TARGETS_SHOWN in self.data
+
+    def sdg_target_groups(self) -> list[dict]:
+        """The target checkboxes by goal, for one fieldset per goal (open when it has a ticked target or the
+        field has an error)."""
+        goals = {theme.sdg_number: theme for theme in Theme.objects.sdgs()}
+        groups: dict[int, dict] = {}
+        has_errors = bool(self["sdg_targets"].errors)
+        for choice in self["sdg_targets"]:
+            target = choice.data["value"].instance
+            group = groups.setdefault(
+                target.goal,
+                {"goal": target.goal, "theme": goals.get(target.goal), "choices": [], "open": has_errors},
+            )
+            group["choices"].append((choice, target))
+            group["open"] = group["open"] or bool(choice.data["selected"])
+        return list(groups.values())
 
     def clean_policy_year(self) -> int | None:
         year = self.cleaned_data.get("policy_year")
@@ -64,38 +94,8 @@ class StoryForm(forms.ModelForm):
         return [*self.cleaned_data.get("priority_themes", []), *self.cleaned_data.get("sdgs", [])]
 
 
-class RecommendationForm(forms.Form):
-    mechanism = forms.ChoiceField(
-        label=_("Mechanism"), choices=[("", "—"), *RecommendationReference.Mechanism.choices], required=False
-    )
-    reference = forms.CharField(
-        label=_("Recommendation"),
-        max_length=500,
-        required=False,
-        help_text=_("Its symbol (for example A/HRC/38/4, para. 116.23) or its text."),
-    )
-    url = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        if cleaned.get("DELETE"):
-            return cleaned
-        if cleaned.get("reference") and not cleaned.get("mechanism"):
-            self.add_error("mechanism", ValidationError(_("Choose the mechanism."), code="required"))
-        if (cleaned.get("mechanism") or cleaned.get("url")) and not cleaned.get("reference"):
-            self.add_error("reference", ValidationError(_("Give the symbol or the text."), code="required"))
-        return cleaned
-
-    def to_data(self) -> services.RecommendationData | None:
-        data = self.cleaned_data
-        if not data or data.get("DELETE") or not data.get("reference"):
-            return None
-        return services.RecommendationData(
-            mechanism=data["mechanism"], reference=data["reference"], url=data["url"]
-        )
-
-
-RecommendationFormSet = forms.formset_factory(RecommendationForm, extra=1, can_delete=True, max_num=30)
+# The name of a hidden input of the story form: the page had the SDG targets section.
+SDG_TARGETS_SHOWN = "sdg_targets_shown"
 
 
 class TranslationForm(forms.Form):
@@ -287,15 +287,6 @@ def image_initial(story: Story | None) -> list[dict]:
             "order": image.order,
         }
         for image in story.images.all()
-    ]
-
-
-def recommendation_initial(story: Story | None) -> list[dict]:
-    if story is None or story.pk is None:
-        return []
-    return [
-        {"mechanism": ref.mechanism, "reference": ref.reference, "url": ref.url}
-        for ref in story.recommendations.all()
     ]
 
 

@@ -14,7 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -102,6 +102,51 @@ class Theme(models.Model):
                         )
                     }
                 )
+
+
+class SdgTarget(models.Model):
+    """One of the 169 targets of the Sustainable Development Goals (1.1 ... 17.19), loaded by a data migration
+    from stories/data/sdg_targets.json, which names its source. The official English title is always there;
+    another language's only when the data file has it from a named source (never machine-made)."""
+
+    goal = models.PositiveSmallIntegerField(
+        _("goal"), validators=[MinValueValidator(1), MaxValueValidator(17)]
+    )
+    code = models.CharField(_("code"), max_length=5, unique=True, help_text=_("For example 16.10 or 5.a."))
+    position = models.PositiveSmallIntegerField(_("position within the goal"))
+    title = models.TextField(_("official English title"))
+    titles = models.JSONField(
+        _("titles in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_("Official titles by language code, only from a source named in the data file."),
+    )
+
+    class Meta:
+        verbose_name = _("SDG target")
+        verbose_name_plural = _("SDG targets")
+        ordering = ["goal", "position"]
+        constraints = [
+            models.CheckConstraint(condition=Q(goal__gte=1) & Q(goal__lte=17), name="stories_sdgtarget_goal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title_in(translation.get_language())[0]}"
+
+    def title_in(self, language: str | None) -> tuple[str, str]:
+        """(title, its language): the official title in `language` when the data has it, else in English."""
+        title = self.titles.get(language or "")
+        if title:
+            return title, language
+        return self.title, "en"
+
+    @property
+    def label(self) -> str:
+        return self.title_in(translation.get_language())[0]
+
+    @property
+    def label_language(self) -> str:
+        return self.title_in(translation.get_language())[1]
 
 
 class StoryQuerySet(models.QuerySet):
@@ -198,6 +243,9 @@ class Story(models.Model):
     themes = models.ManyToManyField(
         Theme, related_name="stories", blank=True, verbose_name=_("themes and SDGs")
     )
+    sdg_targets = models.ManyToManyField(
+        SdgTarget, related_name="stories", blank=True, verbose_name=_("SDG targets")
+    )
     video_url = models.URLField(_("video link"), blank=True)
     source_url = models.URLField(
         _("source link"), blank=True, help_text=_("An official page about the policy.")
@@ -252,6 +300,28 @@ class Story(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("stories:story_detail", kwargs={"slug": self.slug})
+
+    # "Inspired by" links are kept by the recommendations app (above this one) and read through the relations
+    # only; prefetch stories.inspirations.INSPIRED_BY_LOOKUPS / INSPIRED_LOOKUPS for lists.
+    @property
+    def confirmed_inspired_by(self) -> list:
+        """Confirmed links to the published stories that inspired this one, newest confirmation first."""
+        links = [
+            link
+            for link in self.inspired_by_links.all()
+            if link.status == "confirmed" and link.source.status == self.Status.PUBLISHED
+        ]
+        return sorted(links, key=lambda link: (link.decided_at, link.pk), reverse=True)
+
+    @property
+    def confirmed_inspired(self) -> list:
+        """Confirmed links from the published stories of other members that this one inspired."""
+        links = [
+            link
+            for link in self.inspired_links.all()
+            if link.status == "confirmed" and link.story.status == self.Status.PUBLISHED
+        ]
+        return sorted(links, key=lambda link: (link.decided_at, link.pk), reverse=True)
 
     @property
     def is_editable(self) -> bool:
@@ -339,35 +409,6 @@ class StoryTranslation(models.Model):
             raise ValidationError(
                 {"language": _("The story is written in this language already.")}, code="same_language"
             )
-
-
-class RecommendationReference(models.Model):
-    """A UN human-rights recommendation that the story answers."""
-
-    class Mechanism(models.TextChoices):
-        UPR = "upr", _("Universal Periodic Review")
-        TREATY_BODY = "treaty_body", _("Treaty Bodies")
-        SPECIAL_PROCEDURES = "special_procedures", _("Special Procedures")
-
-    story = models.ForeignKey(
-        Story, on_delete=models.CASCADE, related_name="recommendations", verbose_name=_("story")
-    )
-    mechanism = models.CharField(_("mechanism"), max_length=20, choices=Mechanism.choices)
-    reference = models.CharField(
-        _("recommendation"),
-        max_length=500,
-        help_text=_("Its symbol (for example A/HRC/38/4, para. 116.23) or its text."),
-    )
-    url = models.URLField(_("link"), blank=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        verbose_name = _("recommendation answered")
-        verbose_name_plural = _("recommendations answered")
-        ordering = ["order", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_mechanism_display()}: {self.reference[:80]}"
 
 
 def _original_path(instance: StoryImage, filename: str) -> str:

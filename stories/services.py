@@ -32,7 +32,7 @@ from stories import images as image_processing
 from stories import search
 from stories.models import (
     PendingUpload,
-    RecommendationReference,
+    SdgTarget,
     Story,
     StoryEvent,
     StoryImage,
@@ -77,13 +77,6 @@ class StoryConflict(ValidationError):
 
 
 @dataclass(frozen=True)
-class RecommendationData:
-    mechanism: str
-    reference: str
-    url: str = ""
-
-
-@dataclass(frozen=True)
 class TranslationData:
     language: str
     title: str
@@ -113,11 +106,12 @@ def story_save(
     actor: User,
     expected_version: int | None,
     themes: Iterable[Theme],
-    recommendations: Sequence[RecommendationData],
     images: Sequence[ImageData],
     translations: Sequence[TranslationData] | None = None,
+    sdg_targets: Iterable[SdgTarget] | None = None,
 ) -> Story:
-    """Create or update a draft (or a story with changes requested) with its themes, references and photos.
+    """Create or update a draft (or a story with changes requested) with its themes, SDG targets and photos.
+    (The recommendations a story answers are kept by the recommendations app, on their own page.)
 
     `story` carries the new field values (from a validated form). For an existing story, `expected_version`
     is the version the person started from: if someone saved in between, StoryConflict is raised and nothing
@@ -153,12 +147,8 @@ def story_save(
     else:
         story.save()
     story.themes.set(themes)
-
-    story.recommendations.all().delete()
-    RecommendationReference.objects.bulk_create(
-        RecommendationReference(story=story, order=index, **vars(data))
-        for index, data in enumerate(recommendations)
-    )
+    if sdg_targets is not None:
+        story.sdg_targets.set(sdg_targets)
     _save_images(story=story, actor=actor, images=images)
     if translations is not None:
         translations_replace(story=story, translations=translations)

@@ -25,13 +25,12 @@ from stories import services
 from stories.filters import MATCH_LIMIT, filtered_stories, labels
 from stories.forms import (
     ImageFormSet,
-    RecommendationFormSet,
     StoryForm,
     TranslationFormSet,
     image_initial,
-    recommendation_initial,
     translation_initial,
 )
+from stories.inspirations import INSPIRED_BY_LOOKUPS, INSPIRED_LOOKUPS, taken_up_in
 from stories.models import PendingUpload, Story, StoryEvent, StoryImage, Theme
 from stories.search import add_snippets, clean_query
 
@@ -39,7 +38,11 @@ from stories.search import add_snippets, clean_query
 def story_queryset():
     return Story.objects.select_related("member", "author").prefetch_related(
         "themes",
-        "recommendations",
+        "sdg_targets",
+        # Kept by the recommendations app (above this one): reached through the relations only.
+        "citations__recommendation",
+        *INSPIRED_BY_LOOKUPS,
+        *INSPIRED_LOOKUPS,
         "translations",
         Prefetch("images", queryset=StoryImage.objects.order_by("order", "pk")),
     )
@@ -170,6 +173,7 @@ class StoryDetailView(DetailView):
             {item.meeting for item in story.agenda_items.select_related("meeting")}, key=lambda m: m.starts_at
         )
         context["structured_data"] = structured_data(story, self.request)
+        context["taken_up_in"] = taken_up_in(story)
         return context
 
 
@@ -217,7 +221,26 @@ def structured_data(story: Story, request: HttpRequest) -> dict[str, Any]:
         "about": [str(theme) for theme in story.themes.all()],
         "image": [request.build_absolute_uri(url) for url in images],
         "url": request.build_absolute_uri(story.get_absolute_url()),
+        # The UN recommendations it answers, and the stories of other members it was inspired by.
+        "citation": [
+            {
+                "@type": "CreativeWork",
+                "name": str(c.reference),
+                **({"url": url} if (url := cited_url(c, request)) else {}),
+            }
+            for c in story.citations.all()
+        ],
+        "isBasedOn": [
+            request.build_absolute_uri(link.source.get_absolute_url()) for link in story.confirmed_inspired_by
+        ],
     }
+
+
+def cited_url(citation, request: HttpRequest) -> str:
+    """A cited recommendation's page here when it was picked among those imported, else the link given."""
+    if citation.recommendation_id and citation.recommendation is not None:
+        return request.build_absolute_uri(citation.recommendation.get_absolute_url())
+    return citation.url
 
 
 def can_see_unpublished(user, story: Story) -> bool:
@@ -285,7 +308,8 @@ class MyStoryDetailView(DetailView):
 
 
 class StoryFormView(View):
-    """Create or edit a story with its photos and references in one form, keeping everything on errors."""
+    """Create or edit a story with its themes, SDG targets, photos and translations in one form, keeping
+    everything on errors. (The recommendations it answers are chosen on the recommendations app's page.)"""
 
     template_name = "stories/story_form.html"
 
@@ -326,11 +350,6 @@ class StoryFormView(View):
                 owner=self.request.user,
                 story=self.story,
             ),
-            "recommendation_formset": RecommendationFormSet(
-                data,
-                prefix="recommendations",
-                initial=recommendation_initial(self.story) if data is None else None,
-            ),
             # A form sent without the translations section (an older page, a script) leaves them as they are.
             "translation_formset": TranslationFormSet(
                 data if data is not None and "translations-TOTAL_FORMS" in data else None,
@@ -346,7 +365,6 @@ class StoryFormView(View):
             [
                 forms["form"].errors,
                 forms["image_formset"].total_error_count(),
-                forms["recommendation_formset"].total_error_count(),
                 forms["translation_formset"].total_error_count(),
                 extra.get("conflict"),
             ]
@@ -358,7 +376,7 @@ class StoryFormView(View):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         forms = self.forms(request.POST, request.FILES)
-        form, images, references = forms["form"], forms["image_formset"], forms["recommendation_formset"]
+        form, images = forms["form"], forms["image_formset"]
         translations = forms["translation_formset"]
         if self.story is not None and not request.POST.get("version", "").strip().isdigit():
             return self.render_without_version(forms)
@@ -367,7 +385,6 @@ class StoryFormView(View):
             [
                 form.is_valid(),
                 images.is_valid(),
-                references.is_valid(),
                 translations.is_valid() if translations.is_bound else True,
             ]
         )
@@ -379,7 +396,7 @@ class StoryFormView(View):
                 actor=request.user,
                 expected_version=form.cleaned_data.get("version") if self.story else None,
                 themes=form.themes,
-                recommendations=[d for f in references.forms if (d := f.to_data()) is not None],
+                sdg_targets=form.cleaned_data.get("sdg_targets") if form.sdg_targets_sent else None,
                 images=[d for i, f in enumerate(images.forms) if (d := f.to_data(i)) is not None],
                 translations=(
                     [d for f in translations.forms if (d := f.to_data()) is not None]
@@ -455,7 +472,12 @@ def story_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def story_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Exactly the public page, marked as a preview and kept out of search engines."""
     story = access_story(request.user, pk)
-    context = {"story": story, "preview": True, "text": story.text_in(get_language())}
+    context = {
+        "story": story,
+        "preview": True,
+        "text": story.text_in(get_language()),
+        "taken_up_in": taken_up_in(story),
+    }
     return render(request, "stories/story_detail.html", context)
 
 

@@ -60,6 +60,7 @@ def _media_in_a_temporary_folder() -> None:
     """Uploads and renditions of this run go to a folder of its own, never into the checkout."""
     from django.core.files.storage import storages
 
+    from membership.models import Application, Endorsement
     from stories.models import PendingUpload, StoryImage
 
     root = Path(tempfile.mkdtemp(prefix="goodstories-media-"))
@@ -80,6 +81,8 @@ def _media_in_a_temporary_folder() -> None:
     # File fields resolved their storage when the models loaded: point them at the new one.
     StoryImage._meta.get_field("original").storage = storages["private"]
     PendingUpload._meta.get_field("file").storage = storages["private"]
+    Endorsement._meta.get_field("document").storage = storages["private"]
+    Application._meta.get_field("letter").storage = storages["private"]
 
 
 @pytest.fixture(autouse=True)

@@ -96,3 +96,24 @@ class StoryFactory(factory.django.DjangoModelFactory):
 class PublishedStoryFactory(StoryFactory):
     status = "published"
     published_at = factory.Faker("date_time_this_decade", tzinfo=__import__("datetime").timezone.utc)
+
+
+class RecommendationFactory(factory.django.DjangoModelFactory):
+    """A supported UPR recommendation to the member's state; pass `country=member.country`."""
+
+    class Meta:
+        model = "recommendations.Recommendation"
+        skip_postgeneration_save = True
+
+    country = "UY"
+    mechanism = "upr"
+    body = "UPR"
+    symbol = "A/HRC/38/4"
+    paragraph = factory.Sequence(lambda n: f"116.{n + 1}")
+    upr_cycle = 3
+    session = "29"
+    recommending_states = ["Chile"]
+    response = "supported"
+    published_on = __import__("datetime").date(2018, 4, 20)
+    text = factory.Sequence(lambda n: f"Strengthen access to justice in rural areas, step {n}")
+    language = "en"

@@ -1,5 +1,6 @@
 """The benchmark's data generator (`manage.py bench_data`): published stories spread over members, themes,
-SDGs and years, with rendition files, searchable, and with planner statistics on PostgreSQL."""
+SDGs and years, with rendition files, searchable, and with planner statistics on PostgreSQL; recommendations
+to the members, some answered by the stories, and a few confirmed inspirations."""
 
 import io
 
@@ -9,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
+from recommendations.models import Citation, Inspiration, Recommendation
 from stories.models import Story
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -53,3 +55,32 @@ def test_bench_data_leaves_the_stories_searchable_and_analysed_for_the_planner(c
             " WHERE relname = 'stories_story'"
         )
         assert cursor.fetchone() == (True, True)
+
+
+def test_bench_data_makes_recommendations_answered_by_some_stories():
+    call_command("bench_data", "--stories", "60", "--recommendations", "90", stdout=io.StringIO())
+
+    recommendations = Recommendation.objects.all()
+    assert recommendations.count() == 90
+    assert recommendations.values("country").distinct().count() >= 5
+    assert not recommendations.filter(country="EU").exists()  # no UN mechanism reviews the EU
+    assert recommendations.values("family").distinct().count() <= 8  # alike wordings: matches
+    assert {rec.mechanism for rec in recommendations} >= {"upr", "treaty_body"}
+    assert all(rec.sdg_targets.count() == 2 and rec.themes.exists() for rec in recommendations[:10])
+    citations = Citation.objects.select_related("story__member", "recommendation")
+    assert citations.exists()
+    assert all(c.recommendation.country == c.story.member.country for c in citations)
+    assert all(
+        (c.symbol, c.paragraph) == (c.recommendation.symbol, c.recommendation.paragraph) for c in citations
+    )
+    inspirations = Inspiration.objects.select_related("story", "source")
+    assert inspirations.exists()
+    assert all(i.status == "confirmed" and i.decided_at is not None for i in inspirations)
+    assert all(i.story.member_id != i.source.member_id for i in inspirations)
+
+
+def test_bench_data_makes_as_many_recommendations_as_stories_unless_told():
+    call_command("bench_data", "--stories", "12", stdout=io.StringIO())
+    call_command("bench_data", "--stories", "5", "--recommendations", "0", stdout=io.StringIO())
+
+    assert Recommendation.objects.count() == 12

@@ -26,10 +26,26 @@ PUBLIC = {
     "feeds:stories",
     "api:stories_json",
     "api:stories_csv",
+    "recommendations:recommendation_list",
+    "replication:index",
+    "api:recommendations_json",
+    "api:recommendations_csv",
+    "declaration:index",
+    "api:endorsements_json",
+    "api:endorsements_csv",
 }
 # Never kept by anyone: the health check is asked afresh by every probe.
 NEVER_STORED = {"healthz"}
-PERSONAL_PREFIXES = ("account_", "mfa_", "coalition:my", "my_stories:", "admin:")
+PERSONAL_PREFIXES = (
+    "account_",
+    "mfa_",
+    "coalition:my",
+    "my_stories:",
+    "my_recommendations:",
+    "my_applications:",
+    "membership:",
+    "admin:",
+)
 NAMES = named_urls()
 
 

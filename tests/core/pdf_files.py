@@ -42,7 +42,9 @@ def pdf_with_launch_action() -> bytes:
 def pdf_with_embedded_file() -> bytes:
     pdf = pikepdf.new()
     pdf.add_blank_page()
-    pdf.attachments["payload.exe"] = pikepdf.AttachedFileSpec(pdf, b"MZ...", mime_type="application/octet-stream")
+    pdf.attachments["payload.exe"] = pikepdf.AttachedFileSpec(
+        pdf, b"MZ...", mime_type="application/octet-stream"
+    )
     return _save(pdf)
 
 

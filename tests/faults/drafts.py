@@ -22,7 +22,6 @@ def complete_draft(staff_user) -> Story:
         actor=staff_user,
         expected_version=None,
         themes=Theme.objects.filter(slug="sdg-16"),
-        recommendations=[],
         images=[],
     )
 
@@ -44,6 +43,5 @@ def draft_with_photo(staff_user, upload: SimpleUploadedFile) -> Story:
         actor=staff_user,
         expected_version=story.version,
         themes=story.themes.all(),
-        recommendations=[],
         images=[services.ImageData(pending_id=pending.pk, alt_text="Noise", consent_confirmed=True)],
     )

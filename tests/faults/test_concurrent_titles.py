@@ -42,8 +42,6 @@ def test_five_stories_with_the_same_title_saved_at_once_each_get_their_own_slug(
             "sdgs": str(Theme.objects.get(slug="sdg-16").pk),
             "images-TOTAL_FORMS": "0",
             "images-INITIAL_FORMS": "0",
-            "recommendations-TOTAL_FORMS": "0",
-            "recommendations-INITIAL_FORMS": "0",
         }
         start = threading.Barrier(PEOPLE)
         replies: dict[int, object] = {}

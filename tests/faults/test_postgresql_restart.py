@@ -66,8 +66,6 @@ def story_form(theme_id: str, **overrides: str) -> dict[str, str]:
         "sdgs": theme_id,
         "images-TOTAL_FORMS": "0",
         "images-INITIAL_FORMS": "0",
-        "recommendations-TOTAL_FORMS": "0",
-        "recommendations-INITIAL_FORMS": "0",
         **overrides,
     }
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.storage import storages
 from django.urls import reverse
 
-from stories.models import PendingUpload, Story, StoryImage, Theme
+from stories.models import PendingUpload, SdgTarget, Story, StoryImage, Theme
 from tests.stories import imagefiles
 
 pytestmark = pytest.mark.django_db
@@ -30,13 +30,8 @@ def form_data(**overrides) -> dict:
         "images-0-credit": "Ministry of Justice",
         "images-0-consent_confirmed": "on",
         "images-0-order": "0",
-        "recommendations-TOTAL_FORMS": "1",
-        "recommendations-INITIAL_FORMS": "0",
-        "recommendations-MIN_NUM_FORMS": "0",
-        "recommendations-MAX_NUM_FORMS": "30",
-        "recommendations-0-mechanism": "upr",
-        "recommendations-0-reference": "A/HRC/38/4, para. 116.23",
-        "recommendations-0-url": "",
+        "sdg_targets_shown": "1",
+        "sdg_targets": [str(SdgTarget.objects.get(code="16.9").pk)],
     }
     data.update(overrides)
     return data
@@ -55,7 +50,7 @@ def test_staff_create_a_story_with_a_photo_whose_location_is_removed(
     assert story.status == Story.Status.DRAFT
     assert story.author == staff_user and story.member == staff_user.mission.member
     assert [t.slug for t in story.themes.all()] == ["sdg-16"]
-    assert story.recommendations.get().reference == "A/HRC/38/4, para. 116.23"
+    assert [t.code for t in story.sdg_targets.all()] == ["16.9"]
     image = StoryImage.objects.get(story=story)
     assert image.alt_text.startswith("A registrar")
     assert (image.width, image.height) == (600, 800)  # the camera's rotation was applied

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from recommendations.models import Citation
 from stories import services, tasks
-from stories.models import PendingUpload, RecommendationReference, Story, StoryEvent, StoryImage, Theme
+from stories.models import PendingUpload, SdgTarget, Story, StoryEvent, StoryImage, Theme
 from tests import factories
 from tests.stories import imagefiles
 
@@ -426,15 +427,19 @@ def new_story(user, **fields) -> Story:
     return Story(**values)
 
 
-def save(story: Story, actor, *, expected_version=None, themes=None, recommendations=(), images=()) -> Story:
+def save(story: Story, actor, *, expected_version=None, themes=None, sdg_targets=None, images=()) -> Story:
     return services.story_save(
         story=story,
         actor=actor,
         expected_version=expected_version,
         themes=themes if themes is not None else [Theme.objects.get(slug="sdg-16")],
-        recommendations=list(recommendations),
+        sdg_targets=sdg_targets,
         images=list(images),
     )
+
+
+def targets(*codes: str) -> list[SdgTarget]:
+    return list(SdgTarget.objects.filter(code__in=codes))
 
 
 def test_creating_a_story_makes_a_draft_of_the_authors_member(staff_user):
@@ -486,7 +491,7 @@ def test_a_stale_version_is_refused_and_names_who_saved_in_between(story, staff_
     mine = Story.objects.get(pk=story.pk)
     theirs = Story.objects.get(pk=story.pk)
     theirs.title = "The coordinator's title"
-    save(theirs, coordinator, expected_version=1, recommendations=[services.RecommendationData("upr", "A/1")])
+    save(theirs, coordinator, expected_version=1, sdg_targets=targets("16.3"))
 
     mine.title = "My title"
     with pytest.raises(services.StoryConflict) as error:
@@ -495,7 +500,7 @@ def test_a_stale_version_is_refused_and_names_who_saved_in_between(story, staff_
             staff_user,
             expected_version=1,
             themes=list(Theme.objects.priorities()),
-            recommendations=[services.RecommendationData("upr", "B/2")],
+            sdg_targets=targets("5.1"),
         )
 
     assert error_codes(error.value) == {"edit_conflict"}
@@ -505,7 +510,7 @@ def test_a_stale_version_is_refused_and_names_who_saved_in_between(story, staff_
     assert stored.version == 2
     assert stored.updated_by == coordinator
     assert [theme.slug for theme in stored.themes.all()] == ["sdg-16"]
-    assert list(stored.recommendations.values_list("reference", flat=True)) == ["A/1"]
+    assert list(stored.sdg_targets.values_list("code", flat=True)) == ["16.3"]
 
 
 @pytest.mark.parametrize("status", [S.SUBMITTED, S.SCHEDULED, S.PUBLISHED, S.REJECTED, S.WITHDRAWN])
@@ -535,23 +540,23 @@ def test_a_story_with_changes_requested_can_be_edited(staff_user):
     assert stored.status == S.CHANGES_REQUESTED
 
 
-def test_recommendations_are_replaced(story, staff_user):
-    save(
-        Story.objects.get(pk=story.pk),
-        staff_user,
-        recommendations=[
-            services.RecommendationData("upr", "A/HRC/38/4, para. 116.23"),
-            services.RecommendationData("treaty_body", "CRC/C/15", "https://example.org/crc"),
-        ],
-    )
-    save(
-        Story.objects.get(pk=story.pk),
-        staff_user,
-        recommendations=[services.RecommendationData("special_procedures", "A/HRC/50/1")],
-    )
+def test_sdg_targets_are_replaced_and_kept_when_not_given(story, staff_user):
+    save(Story.objects.get(pk=story.pk), staff_user, sdg_targets=targets("16.3", "16.9"))
+    save(Story.objects.get(pk=story.pk), staff_user, sdg_targets=targets("5.1", "16.9"))
+    assert sorted(story.sdg_targets.values_list("code", flat=True)) == ["16.9", "5.1"]
 
-    rows = list(RecommendationReference.objects.filter(story=story).values("mechanism", "reference", "order"))
-    assert rows == [{"mechanism": "special_procedures", "reference": "A/HRC/50/1", "order": 0}]
+    save(Story.objects.get(pk=story.pk), staff_user)  # a caller that does not know targets leaves them
+
+    assert sorted(story.sdg_targets.values_list("code", flat=True)) == ["16.9", "5.1"]
+
+
+def test_saving_a_story_leaves_its_citations_alone(story, staff_user):
+    """The recommendations a story answers are kept by the recommendations app: saving the form keeps them."""
+    Citation.objects.create(story=story, mechanism="upr", symbol="A/HRC/38/4", paragraph="116.23")
+
+    save(Story.objects.get(pk=story.pk), staff_user, sdg_targets=[])
+
+    assert [c.reference for c in story.citations.all()] == ["A/HRC/38/4, para. 116.23"]
 
 
 def test_themes_are_set(story, staff_user):

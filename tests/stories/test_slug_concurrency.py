@@ -30,7 +30,6 @@ def save(user) -> Story:
         actor=user,
         expected_version=None,
         themes=[Theme.objects.get(slug="sdg-16")],
-        recommendations=[],
         images=[],
     )
 

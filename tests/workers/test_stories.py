@@ -26,7 +26,6 @@ def test_a_real_worker_makes_the_renditions_and_sends_the_notification(celery_wo
         actor=staff_user,
         expected_version=None,
         themes=[],
-        recommendations=[],
         images=[
             services.ImageData(
                 pending_id=pending.pk, alt_text="Adults in a classroom at night", consent_confirmed=True

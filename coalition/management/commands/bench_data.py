@@ -1,5 +1,7 @@
 """Benchmark data: N published stories spread over members, themes, SDGs and years, with small rendition
-files, inserted in bulk (100,000 in a few minutes on PostgreSQL). Adds to what is there."""
+files, and M recommendations to the members (same wordings to several states, SDG targets), some answered by
+the new stories and a few stories confirmed as inspired by others; inserted in bulk (100,000 of each in a few
+minutes on PostgreSQL). Adds to what is there."""
 
 from __future__ import annotations
 
@@ -16,7 +18,10 @@ from django.utils import timezone
 from PIL import Image
 
 from members.models import Member
-from stories.models import Story, StoryImage, Theme
+from recommendations.families import family_key
+from recommendations.models import Citation, Inspiration, Mechanism, Recommendation, Response
+from recommendations.search import update_search_vectors
+from stories.models import SdgTarget, Story, StoryImage, Theme
 from stories.search import update_all_search_vectors
 
 WORDS = [
@@ -70,6 +75,22 @@ WORDS = [
     "transparency",
 ]
 BATCH = 2000
+# Recommendations worded alike go to many states (the matchmaker pairs them by this family).
+# (each opening has eight significant words: recommendations starting alike share a family).
+RECOMMENDATION_OPENINGS = [
+    "Ratify the Optional Protocol to the Convention against Torture without delay;",
+    "Guarantee the independence of the national human rights institution with adequate funding;",
+    "Adopt a comprehensive national law prohibiting discrimination on every ground, including sexual "
+    "orientation;",
+    "Guarantee access to justice and free legal aid for people living in rural areas;",
+    "Guarantee free and universal birth registration for every child born in the territory;",
+    "Prevent violence against women and girls, punish perpetrators and support survivors;",
+    "Improve conditions of detention, reduce prison overcrowding and develop alternatives;",
+    "Protect human rights defenders and journalists, and investigate every attack against them;",
+]
+TREATY_BODY_CODES = ["CEDAW", "CRC", "CCPR", "CESCR", "CAT", "CERD", "CRPD"]
+CITED_SHARE = 0.3  # of the new stories, each answering one or two recommendations to its member
+INSPIRED_SHARE = 0.01  # of the new stories, each confirmed as inspired by another member's story
 
 
 def sentence(rng: random.Random, words: int) -> str:
@@ -100,6 +121,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--stories", type=int, required=True)
+        parser.add_argument(
+            "--recommendations", type=int, default=None, help="how many (default: as many as --stories)"
+        )
         parser.add_argument("--seed", type=int, default=7)
 
     def handle(self, *args, **options) -> None:
@@ -111,6 +135,7 @@ class Command(BaseCommand):
         renditions = rendition_set()
         through = Story.themes.through
         total, now = options["stories"], timezone.now()
+        new_stories: list[tuple[int, int]] = []  # (story, member)
         for start in range(0, total, BATCH):
             size = min(BATCH, total - start)
             with transaction.atomic():
@@ -136,6 +161,7 @@ class Command(BaseCommand):
                     for theme in {rng.choice(priorities), rng.choice(sdgs), rng.choice(sdgs)}:
                         links.append(through(story_id=story.pk, theme_id=theme.pk))
                 through.objects.bulk_create(links, ignore_conflicts=True)
+                new_stories += [(story.pk, story.member_id) for story in stories]
                 StoryImage.objects.bulk_create(
                     [
                         StoryImage(
@@ -152,6 +178,9 @@ class Command(BaseCommand):
                 )
             self.stdout.write(f"  {start + size}/{total}")
         update_all_search_vectors()
+        wanted = total if options["recommendations"] is None else options["recommendations"]
+        by_country = self.create_recommendations(rng, members, sdgs, wanted, now)
+        self.link_stories(rng, members, new_stories, by_country, now)
         if connection.vendor == "postgresql":
             # As autovacuum would after a bulk load: statistics for the planner and a visibility map for
             # index-only scans. Without them the first minutes of a fresh database plan by guesswork.
@@ -159,6 +188,124 @@ class Command(BaseCommand):
                 cursor.execute("VACUUM ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
-                f"{total} stories in {time.monotonic() - started:.0f} s; {Story.objects.count()} in all."
+                f"{total} stories and {wanted} recommendations in {time.monotonic() - started:.0f} s; "
+                f"{Story.objects.count()} stories and {Recommendation.objects.count()} recommendations "
+                "in all."
             )
         )
+
+    def create_recommendations(
+        self, rng: random.Random, members: list[Member], sdgs: list[Theme], total: int, now
+    ) -> dict[str, list[Recommendation]]:
+        """`total` recommendations to the members' states, in bulk; by country."""
+        states = [member.country.code for member in members if member.kind == Member.Kind.STATE]
+        targets = list(SdgTarget.objects.values_list("pk", "goal"))
+        goal_themes = {theme.sdg_number: theme.pk for theme in sdgs}
+        theme_links, target_links = Recommendation.themes.through, Recommendation.sdg_targets.through
+        batch_token = uuid.uuid4().hex[:8]  # symbols unique to this run: it adds to what is there
+        by_country: dict[str, list[Recommendation]] = {}
+        for start in range(0, total, BATCH):
+            size = min(BATCH, total - start)
+            recs, chosen_targets = [], []
+            for i in range(start, start + size):
+                text = f"{rng.choice(RECOMMENDATION_OPENINGS)} {sentence(rng, 12)}"
+                cycle, session, response, recommending = None, "", "", []
+                kind = rng.random()
+                if kind < 0.7:
+                    mechanism, body, cycle = Mechanism.UPR, "UPR", rng.choice([3, 4])
+                    session = str(rng.randint(27, 40) if cycle == 3 else rng.randint(41, 50))
+                    response = rng.choice([Response.SUPPORTED, Response.SUPPORTED, Response.NOTED])
+                    recommending = [rng.choice(WORDS).capitalize()]
+                elif kind < 0.95:
+                    mechanism, body = Mechanism.TREATY_BODY, rng.choice(TREATY_BODY_CODES)
+                else:
+                    mechanism, body = Mechanism.SPECIAL_PROCEDURES, "Special Rapporteur on the right to food"
+                recs.append(
+                    Recommendation(
+                        country=rng.choice(states),
+                        mechanism=mechanism,
+                        body=body,
+                        symbol=f"BENCH/{batch_token}/{i // 250}",
+                        paragraph=f"{i % 250 + 1}",
+                        upr_cycle=cycle,
+                        session=session,
+                        recommending_states=recommending,
+                        response=response,
+                        published_on=(now - timezone.timedelta(days=rng.randint(0, 6000))).date(),
+                        text=text,
+                        family=family_key(text),
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+                chosen_targets.append(rng.sample(targets, 2))
+            with transaction.atomic():
+                Recommendation.objects.bulk_create(recs)
+                target_links.objects.bulk_create(
+                    [
+                        target_links(recommendation_id=rec.pk, sdgtarget_id=target)
+                        for rec, pair in zip(recs, chosen_targets, strict=True)
+                        for target, _goal in pair
+                    ]
+                )
+                theme_links.objects.bulk_create(
+                    [
+                        theme_links(recommendation_id=rec.pk, theme_id=goal_themes[goal])
+                        for rec, pair in zip(recs, chosen_targets, strict=True)
+                        for goal in {goal for _target, goal in pair}
+                        if goal in goal_themes
+                    ]
+                )
+                update_search_vectors([rec.pk for rec in recs])
+            for rec in recs:
+                by_country.setdefault(rec.country.code, []).append(rec)
+            self.stdout.write(f"  {start + size}/{total} recommendations")
+        return by_country
+
+    def link_stories(
+        self,
+        rng: random.Random,
+        members: list[Member],
+        new_stories: list[tuple[int, int]],
+        by_country: dict[str, list[Recommendation]],
+        now,
+    ) -> None:
+        """A share of the new stories answer recommendations to their member; a few were inspired (and the
+        other member confirmed it) by another member's story."""
+        country_of = {member.pk: member.country.code for member in members}
+        citations = []
+        for story_id, member_id in new_stories:
+            candidates = by_country.get(country_of[member_id])
+            if not candidates or rng.random() >= CITED_SHARE:
+                continue
+            for rec in {rec.pk: rec for rec in rng.sample(candidates, min(len(candidates), 2))}.values():
+                citations.append(
+                    Citation(
+                        story_id=story_id,
+                        recommendation_id=rec.pk,
+                        mechanism=rec.mechanism,
+                        symbol=rec.symbol,
+                        paragraph=rec.paragraph,
+                        added_at=now,
+                    )
+                )
+        Citation.objects.bulk_create(citations, batch_size=BATCH)
+        inspirations, pairs = [], set()
+        inspired = min(len(new_stories), max(1, int(len(new_stories) * INSPIRED_SHARE)))
+        for story_id, member_id in rng.sample(new_stories, inspired):
+            source_id, source_member = rng.choice(new_stories)
+            if source_member == member_id or (story_id, source_id) in pairs:
+                continue
+            pairs.add((story_id, source_id))
+            decided = now - timezone.timedelta(days=rng.randint(0, 1500))
+            inspirations.append(
+                Inspiration(
+                    story_id=story_id,
+                    source_id=source_id,
+                    status=Inspiration.Status.CONFIRMED,
+                    proposed_at=decided - timezone.timedelta(days=7),
+                    decided_at=decided,
+                )
+            )
+        Inspiration.objects.bulk_create(inspirations, batch_size=BATCH)
+        self.stdout.write(f"  {len(citations)} citations, {len(inspirations)} confirmed inspirations")

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from meetings.demo import load_meeting_demo
 from members.demo import DEMO_PASSWORD, demo_secretariat, load_member_demo
+from recommendations.demo import load_recommendation_demo
 from stories.demo import load_story_demo
 
 
@@ -47,10 +48,12 @@ class Command(BaseCommand):
         logins = load_member_demo()
         with quiet_console_mail():
             stories = load_story_demo(secretariat=demo_secretariat())
+            recommendations = load_recommendation_demo()
             meetings = load_meeting_demo()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data is loaded ({len(stories)} new stories, {len(meetings)} new meetings)."
+                f"Demo data is loaded ({len(stories)} new stories, {len(recommendations)} new "
+                f"recommendations, {len(meetings)} new meetings)."
             )
         )
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")

@@ -1,0 +1,167 @@
+"""The recommendations list's filters, shared by the list and the open-data API."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from core.public_cache import key, serving_from_cache
+from core.query_filters import usable_filterset
+from members.models import Member
+from recommendations import search
+from recommendations.models import TREATY_BODIES, UPR_BODY, Mechanism, Recommendation, Response
+from stories.filters import member_choices, sdg_choices, theme_choices
+from stories.models import SdgTarget, Theme
+
+# UPR cycles run four and a half years each: the first began in 2008, the fourth in 2022.
+UPR_CYCLES = range(1, 6)
+
+ANSWERED_CHOICES = [("yes", _("Answered by a published story")), ("no", _("Not answered yet"))]
+
+
+def public_recommendations() -> QuerySet:
+    """Recommendations the public sees: those addressed to current and former members."""
+    # The search vector is only read by PostgreSQL: loading it would carry it to Python for nothing.
+    return Recommendation.objects.filter(country__in=Member.objects.public().values("country")).defer(
+        "search_vector"
+    )
+
+
+def special_procedures_mandates() -> list[str]:
+    """The Special Procedures mandates that made recommendations to members, cached per generation: the
+    menu is built on every page and the list changes only when recommendations are imported."""
+    cache_key = key("recommendation-mandates")
+    mandates = cache.get(cache_key) if serving_from_cache() else None
+    if mandates is None:
+        mandates = list(
+            public_recommendations()
+            .filter(mechanism=Mechanism.SPECIAL_PROCEDURES)
+            .order_by("body")
+            .values_list("body", flat=True)
+            .distinct()
+        )
+        if serving_from_cache():
+            cache.set(cache_key, mandates, timeout=600)
+    return mandates
+
+
+def body_choices() -> list[tuple[str, str]]:
+    return [
+        (UPR_BODY, _("Universal Periodic Review")),
+        *((code, label) for code, label in TREATY_BODIES.items()),
+        *((mandate, mandate) for mandate in special_procedures_mandates()),
+    ]
+
+
+def cycle_choices() -> list[tuple[str, str]]:
+    return [(str(cycle), _("Cycle %(number)s") % {"number": cycle}) for cycle in UPR_CYCLES]
+
+
+def target_choices() -> list[tuple[str, str]]:
+    return [
+        (target.code, f"{target.code} {Truncator(target.label).chars(70)}")
+        for target in SdgTarget.objects.only("code", "title", "titles")
+    ]
+
+
+class RecommendationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Words"),
+        method="filter_words",
+        widget=forms.TextInput(attrs={"type": "search"}),
+        help_text=_("In the text, the document symbol or the paragraph."),
+    )
+    member = django_filters.ChoiceFilter(
+        label=_("Addressed to"), choices=member_choices, method="filter_member"
+    )
+    mechanism = django_filters.ChoiceFilter(label=_("Mechanism"), choices=Mechanism.choices)
+    body = django_filters.ChoiceFilter(label=_("Body"), choices=body_choices)
+    cycle = django_filters.ChoiceFilter(label=_("UPR cycle"), choices=cycle_choices, field_name="upr_cycle")
+    response = django_filters.ChoiceFilter(label=_("The state's response"), choices=Response.choices)
+    theme = django_filters.ChoiceFilter(label=_("Theme"), choices=theme_choices, method="filter_theme")
+    sdg = django_filters.ChoiceFilter(label=_("SDG"), choices=sdg_choices, method="filter_sdg")
+    target = django_filters.ChoiceFilter(
+        label=_("SDG target"), choices=target_choices, method="filter_target"
+    )
+    answered = django_filters.ChoiceFilter(
+        label=_("Answered by a story"), choices=ANSWERED_CHOICES, method="filter_answered"
+    )
+
+    class Meta:
+        model = Recommendation
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.shortened_query = False
+
+    def filter_member(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(country=value.upper())
+
+    # Many-to-many conditions as EXISTS: a join would repeat a recommendation tagged twice.
+    def filter_theme(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        themes = Recommendation.themes.through.objects.filter(
+            recommendation=OuterRef("pk"), theme__slug=value
+        )
+        return queryset.filter(Exists(themes))
+
+    def filter_sdg(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        goal = int(value)
+        themes = Recommendation.themes.through.objects.filter(
+            recommendation=OuterRef("pk"), theme__kind=Theme.Kind.SDG, theme__sdg_number=goal
+        )
+        targets = Recommendation.sdg_targets.through.objects.filter(
+            recommendation=OuterRef("pk"), sdgtarget__goal=goal
+        )
+        return queryset.filter(Exists(themes) | Exists(targets))
+
+    def filter_target(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        targets = Recommendation.sdg_targets.through.objects.filter(
+            recommendation=OuterRef("pk"), sdgtarget__code=value
+        )
+        return queryset.filter(Exists(targets))
+
+    def filter_answered(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.answered() if value == "yes" else queryset.not_answered()
+
+    def filter_words(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        text, self.shortened_query = search.clean_query(value)
+        return search.search(queryset, text)
+
+    @property
+    def qs(self) -> QuerySet:
+        # Newest first, in the order of the (published_on, id) index.
+        return super().qs.order_by("-published_on", "-pk")
+
+    @property
+    def searching(self) -> bool:
+        return bool(self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("q"))
+
+    def active(self) -> list[tuple[str, str, str]]:
+        """The filters in use: (parameter, label, the value as the menu shows it)."""
+        if not (self.is_bound and self.form.is_valid()):
+            return []
+        chosen = []
+        for name, value in self.form.cleaned_data.items():
+            if not value:
+                continue
+            field = self.form.fields[name]
+            shown = dict(field.choices).get(value, value) if hasattr(field, "choices") else value
+            chosen.append((name, str(field.label), str(shown)))
+        return chosen
+
+
+def filtered_recommendations(
+    params, queryset: QuerySet | None = None
+) -> tuple[RecommendationFilter, list[str]]:
+    """The filter for these query parameters, and the names of the parameters it could not use."""
+    queryset = public_recommendations() if queryset is None else queryset
+    return usable_filterset(RecommendationFilter, params, queryset)
+
+
+def labels(filterset: RecommendationFilter, names: list[str]) -> list[str]:
+    return [str(filterset.form.fields[name].label) for name in names]
