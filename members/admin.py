@@ -26,7 +26,7 @@ class MemberAdmin(admin.ModelAdmin):
     inlines = [MissionInline]
     fieldsets = [
         (None, {"fields": ["country", "kind", "regional_group", "status"]}),
-        (_("Membership"), {"fields": ["joined_on", "is_founding"]}),
+        (_("Membership"), {"fields": ["joined_on", "is_founding", "listed_as_applicant"]}),
     ]
 
     @admin.display(description=_("member"), ordering="country")

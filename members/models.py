@@ -63,6 +63,14 @@ class Member(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.MEMBER)
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
     is_founding = models.BooleanField(_("founding member"), default=False)
+    listed_as_applicant = models.BooleanField(
+        _("listed on the members page while applying"),
+        default=False,
+        help_text=_(
+            "Only for an applicant, and only if the secretariat chooses to announce it: its name is shown "
+            "under “Applying to join”. Nothing of its application is ever public."
+        ),
+    )
 
     objects = MemberQuerySet.as_manager()
 

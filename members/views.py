@@ -29,6 +29,10 @@ class MemberListView(TemplateView):
         members = Member.objects.public().sorted_by_name()
         context["current_members"] = [m for m in members if m.status == Member.Status.MEMBER]
         context["former_members"] = [m for m in members if m.status == Member.Status.FORMER]
+        # Applicants stay unannounced unless the secretariat chooses to list one.
+        context["listed_applicants"] = Member.objects.filter(
+            status=Member.Status.APPLICANT, listed_as_applicant=True
+        ).sorted_by_name()
         return context
 
 

@@ -20,7 +20,9 @@ def test_the_new_pages_have_no_serious_axe_violation(live_server, new_page, staf
     member = staff_user.mission.member
     coordinator = factories.CoordinatorFactory(mission=staff_user.mission)
     other = factories.MemberFactory(regional_group="african")
-    theirs = factories.PublishedStoryFactory(member=other, title="Prison monitors", published_at=timezone.now())
+    theirs = factories.PublishedStoryFactory(
+        member=other, title="Prison monitors", published_at=timezone.now()
+    )
     ours = factories.PublishedStoryFactory(member=member, title="Prison visits", published_at=timezone.now())
     draft = factories.StoryFactory(member=member, author=staff_user, title="Legal aid desks")
     factories.RecommendationFactory(country=member.country, text="Guarantee legal aid to everyone")
@@ -51,6 +53,8 @@ def test_the_new_pages_have_no_serious_axe_violation(live_server, new_page, staf
         found[path] = serious_violations(page)
     # The hand-entry form shown again with its errors.
     page.goto(f"{base}/{lang}/my/stories/{draft.pk}/recommendations/")
-    page.locator("input[name=action][value=manual]").locator("xpath=..").locator("button[type=submit]").click()
+    page.locator("input[name=action][value=manual]").locator("xpath=..").locator(
+        "button[type=submit]"
+    ).click()
     found["manual entry with errors"] = serious_violations(page)
     assert {path: problems for path, problems in found.items() if problems} == {}
