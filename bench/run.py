@@ -48,6 +48,7 @@ MODES = {"warm cache": ("true", CONNECTIONS), "no cache": ("false", COLD_CONNECT
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))  # each page's best round is reported (see measure)
 DATABASE = "goodstories_bench"
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
+COOPERATION_REQUESTS = int(os.environ.get("BENCH_COOPERATION_REQUESTS", "30"))
 
 ENV = {
     **os.environ,
@@ -249,6 +250,74 @@ def search_queries_ms(searches: int = 300) -> float:
     return float(query(code, PUBLIC_CACHE="false"))
 
 
+# The secretariat's pages need a login, which wrk does not do: they are measured in process, with Django's
+# test client (logged in as the secretariat, no public cache), N requests each after one warm-up request.
+COOPERATION_CODE = """
+import json, time
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+from members.models import Member, User
+counted = []
+def count(execute, sql, params, many, context):
+    counted.append(sql)
+    return execute(sql, params, many, context)
+user = User.objects.filter(role="secretariat", is_active=True).first() or User.objects.create_user(
+    "bench-secretariat@example.org", full_name="Bench secretariat", role="secretariat")
+member = Member.objects.filter(visit_requests__isnull=False).order_by("pk").first()
+year = timezone.localdate().year - 1
+client = Client(HTTP_HOST="localhost")
+client.force_login(user)
+pages = {
+    "dashboard": "/en/my/cooperation/dashboard/",
+    "a member's review": f"/en/my/cooperation/review/{year}/?member={member.country.code}",
+    "the coalition's review": f"/en/my/cooperation/coalition/{year}/",
+    "the coalition's review, CSV": f"/en/my/cooperation/coalition/{year}.csv",
+}
+results = {"members": Member.objects.filter(visit_requests__isnull=False).distinct().count()}
+for name, path in pages.items():
+    assert client.get(path).status_code == 200, path
+    times = []
+    for _ in range(REQUESTS):
+        start = time.perf_counter()
+        client.get(path)
+        times.append((time.perf_counter() - start) * 1000)
+    counted.clear()
+    with connection.execute_wrapper(count):
+        client.get(path)
+    times.sort()
+    results[name] = {"p50": times[len(times) // 2], "p95": times[int(len(times) * 0.95)],
+                     "queries": len(counted)}
+print(json.dumps(results))
+"""
+
+
+def cooperation_pages(requests: int = COOPERATION_REQUESTS) -> dict:
+    """p50/p95 (ms, in process, uncached) and queries of the secretariat's dashboard, a member's review and
+    the coalition's review, at the data of `bench_data --cooperation`."""
+    return json.loads(query(COOPERATION_CODE.replace("REQUESTS", str(requests)), PUBLIC_CACHE="false"))
+
+
+def cooperation_report(results: dict) -> list[str]:
+    lines = [
+        "",
+        f"### Cooperation with the Special Procedures: {results['members']} members, 50 visit requests "
+        "and 200 communications each",
+        "",
+        "Pages behind the secretariat's login, which wrk cannot measure: timed in process with Django's test "
+        f"client (one request at a time, no cache, {COOPERATION_REQUESTS} requests each after a warm-up), so "
+        "without gunicorn and the network; the figures are computed by the database in a fixed number of "
+        "grouped queries (the test suite checks that the counts do not grow with members).",
+        "",
+        "| page | p50 ms | p95 ms | queries |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name, r in results.items():
+        if name != "members":
+            lines.append(f"| {name} | {r['p50']:.1f} | {r['p95']:.1f} | {r['queries']} |")
+    return lines
+
+
 UHRI_HEADERS = [
     "Text", "Countries Concerned", "Reccomending Body", "Document Symbol", "Themes", "Affected Persons",
     "Sdgs", "Document Publication Date", "UPR Reccomending States", "UPR Position", "Type",
@@ -444,6 +513,7 @@ def report(
     tasks: float,
     description: str,
     imports: dict | None = None,
+    cooperation: dict | None = None,
 ) -> str:
     lines = [f"# Benchmark, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC", "", description, ""]
     checks = []
@@ -549,6 +619,8 @@ def report(
             "Times include the command's start-up; 2% of the rows are for states that are not members "
             "(skipped).",
         ]
+    if cooperation:
+        lines += cooperation_report(cooperation)
     lines += ["", "![Throughput as a ratio of the bare view](latest.png)", ""]
     return "\n".join(lines)
 
@@ -604,6 +676,9 @@ def main() -> None:
         for mode, (public_cache, connections) in MODES.items():
             print(f"  {mode}:")
             all_results[size][mode] = measure(public_cache, connections, paths)
+    print("Cooperation: 200 members with visit requests and communications …")
+    manage("bench_data", "--cooperation")
+    cooperation = cooperation_pages()
     print("Full-text search queries alone …")
     search_queries = search_queries_ms()
     print("Renditions of a 12-megapixel JPEG …")
@@ -613,7 +688,7 @@ def main() -> None:
     print(f"Importing {IMPORT_ROWS:,} UHRI rows …")
     imports = import_times()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    text = report(all_results, search_queries, renditions, tasks, machine(), imports)
+    text = report(all_results, search_queries, renditions, tasks, machine(), imports, cooperation)
     stamp = f"{datetime.datetime.now(datetime.UTC):%Y%m%d-%H%M}"
     (RESULTS / f"{stamp}.md").write_text(text.replace("latest.png", f"{stamp}.png"))
     (RESULTS / "latest.md").write_text(text)
@@ -627,6 +702,7 @@ def main() -> None:
                 "renditions_ms": renditions,
                 "tasks_per_second": tasks,
                 "import": imports,
+                "cooperation": cooperation,
             },
             indent=1,
         )

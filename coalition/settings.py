@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "meetings",
     "membership",
     "recommendations",
+    "cooperation",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +193,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Consultations on applications to join close at their deadline (silence means consent).
     "close-due-consultations": {"task": "membership.tasks.close_due_consultations", "schedule": 60.0},
+    # Replies due to the Special Procedures: 14 and 3 days before, and once overdue.
+    "queue-cooperation-reminders": {"task": "cooperation.tasks.queue_due_reminders", "schedule": 15 * 60.0},
     "remove-stale-pending-letters": {
         "task": "membership.tasks.remove_stale_pending_letters",
         "schedule": 6 * 3600.0,
@@ -269,6 +272,11 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "membership.Consultation",
     "membership.ConsultationAnswer",
     {"model": "recommendations.Recommendation", "exclude_fields": ["search_vector"]},
+    "cooperation.Mandate",
+    "cooperation.CooperationRecord",
+    "cooperation.VisitRequest",
+    "cooperation.FollowUp",
+    "cooperation.Communication",
     "recommendations.Citation",
     "recommendations.Inspiration",
     "recommendations.Exchange",

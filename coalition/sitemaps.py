@@ -3,6 +3,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from cooperation.sitemaps import CooperationCardSitemap, CooperationPageSitemap
 from meetings.sitemaps import MeetingSitemap
 from members.sitemaps import MemberSitemap
 from recommendations.sitemaps import RecommendationPageSitemap, RecommendationSitemap
@@ -28,4 +29,6 @@ SITEMAPS = {
     "meetings": MeetingSitemap,
     "recommendation-pages": RecommendationPageSitemap,
     "recommendations": RecommendationSitemap,
+    "cooperation-pages": CooperationPageSitemap,
+    "cooperation": CooperationCardSitemap,
 }

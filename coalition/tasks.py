@@ -5,6 +5,7 @@ import datetime
 from celery import shared_task
 from django.conf import settings
 
+from cooperation.deadlines import reminders_requeue
 from meetings.services import meeting_mails_requeue
 from members.services import invitations_requeue_unsent
 from membership.applications import application_mails_requeue
@@ -18,6 +19,7 @@ REQUEUES = (
     meeting_mails_requeue,
     application_mails_requeue,
     notifications_requeue,
+    reminders_requeue,
 )
 
 

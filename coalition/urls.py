@@ -10,6 +10,7 @@ from django.views.static import serve
 
 from coalition import views
 from coalition.sitemaps import SITEMAPS
+from cooperation import urls as cooperation_urls
 from core.public_cache import cache_public_page
 from members import account_views
 from membership import urls as membership_urls
@@ -49,6 +50,7 @@ api_patterns = [
     *stories_urls.api_urlpatterns,
     *membership_urls.api_urlpatterns,
     *recommendations_urls.api_urlpatterns,
+    *cooperation_urls.api_urlpatterns,
 ]
 
 urlpatterns += i18n_patterns(
@@ -59,6 +61,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include((coalition_patterns, "coalition"))),
     path("members/", include("members.urls")),
+    path("members/<str:iso>/cooperation/", include((cooperation_urls.card_urlpatterns, "cooperation_card"))),
+    path("cooperation/", include("cooperation.urls")),
     path("stories/", include("stories.urls")),
     path("meetings/", include("meetings.urls")),
     path("declaration/", include((membership_urls.declaration_urlpatterns, "declaration"))),
@@ -69,6 +73,7 @@ urlpatterns += i18n_patterns(
     path("api/", include((api_patterns, "api"))),
     path("my/stories/", include("stories.my_urls")),
     path("my/applications/", include("membership.my_urls")),
+    path("my/cooperation/", include("cooperation.my_urls")),
     path("my/", include("recommendations.my_urls")),
 )
 

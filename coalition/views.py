@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import connection
 from django.db.models import Count, Exists, Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -64,7 +64,9 @@ class MemberDetailView(DetailView):
 
     def get_object(self, queryset=None) -> Member:
         return get_object_or_404(
-            Member.objects.public().prefetch_related("missions", "endorsements__version"),
+            Member.objects.public()
+            .select_related("cooperation")
+            .prefetch_related("missions", "endorsements__version"),
             country=self.kwargs["iso"].upper(),
         )
 
@@ -85,6 +87,11 @@ class MemberDetailView(DetailView):
             Meeting.objects.for_member(member).select_related("topic").order_by("-starts_at")[:20]
         )
         context["recommendations_received"] = recommendations_received(member)
+        # Linked only once the member publishes its cooperation card; most members have no record at all.
+        try:
+            context["cooperation_card_published"] = member.cooperation.is_published
+        except ObjectDoesNotExist:
+            context["cooperation_card_published"] = False
         return context
 
 

@@ -23,7 +23,6 @@ from recommendations.models import (
     Recommendation,
     RecommendationEvent,
 )
-from recommendations.search import update_search_vectors
 from stories.admin import StoryAdmin
 from stories.services import can_moderate
 
@@ -87,8 +86,7 @@ class RecommendationAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj: Recommendation, form, change: bool) -> None:
         obj.updated_at = timezone.now()
-        super().save_model(request, obj, form, change)
-        update_search_vectors([obj.pk])
+        super().save_model(request, obj, form, change)  # the model's save refreshes its search vector
 
 
 @admin.register(ImportRun)

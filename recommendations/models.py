@@ -153,6 +153,11 @@ class Recommendation(models.Model):
         if not self.family:
             self.family = family_key(self.text)
         super().save(*args, **kwargs)
+        # Words search reads the stored vector on PostgreSQL: a row saved one by one (the admin, a shell, the
+        # demo) is searchable at once; bulk writers (the importer, bench_data) update theirs per batch.
+        from recommendations.search import update_search_vectors
+
+        update_search_vectors([self.pk])
 
     def get_absolute_url(self) -> str:
         return reverse("recommendations:recommendation_detail", args=[self.pk])

@@ -40,7 +40,10 @@ def search(queryset: QuerySet, text: str) -> QuerySet:
     if not text:
         return queryset
     if uses_postgresql():
-        return queryset.filter(search_vector=SearchQuery(text, config="simple", search_type="websearch"))
+        # Words through the vector; a symbol or paragraph as typed (A/HRC/38, 116.23), which the text search
+        # splits into pieces, by plain matching.
+        query = SearchQuery(text, config="simple", search_type="websearch")
+        return queryset.filter(Q(search_vector=query) | Q(symbol__icontains=text) | Q(paragraph=text))
     condition = Q()
     for word in text.replace('"', " ").split()[:20]:
         condition &= (

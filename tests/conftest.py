@@ -60,6 +60,7 @@ def _media_in_a_temporary_folder() -> None:
     """Uploads and renditions of this run go to a folder of its own, never into the checkout."""
     from django.core.files.storage import storages
 
+    from cooperation.models import Communication, VisitRequest
     from membership.models import Application, Endorsement
     from stories.models import PendingUpload, StoryImage
 
@@ -83,6 +84,8 @@ def _media_in_a_temporary_folder() -> None:
     PendingUpload._meta.get_field("file").storage = storages["private"]
     Endorsement._meta.get_field("document").storage = storages["private"]
     Application._meta.get_field("letter").storage = storages["private"]
+    VisitRequest._meta.get_field("reply_document").storage = storages["private"]
+    Communication._meta.get_field("reply_document").storage = storages["private"]
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,9 @@ import pytest
 from django.core.files.storage import storages
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
 from recommendations.models import Citation, Inspiration, Recommendation
 from stories.models import Story
@@ -84,3 +86,35 @@ def test_bench_data_makes_as_many_recommendations_as_stories_unless_told():
     call_command("bench_data", "--stories", "5", "--recommendations", "0", stdout=io.StringIO())
 
     assert Recommendation.objects.count() == 12
+
+
+def test_bench_data_cooperation_gives_members_confirmed_visits_and_communications_over_three_years():
+    from cooperation.models import Communication, CooperationRecord, VisitRequest
+    from cooperation.review import coalition_review
+    from members.models import Member
+
+    call_command("bench_data", "--cooperation", "12", stdout=io.StringIO())
+
+    assert Story.objects.count() == 0  # only what was asked for
+    members = Member.objects.filter(visit_requests__isnull=False).distinct()
+    assert members.count() == 12
+    assert all(member.status == "member" for member in members)
+    assert members.exclude(regional_group="").values("regional_group").distinct().count() >= 4
+    assert CooperationRecord.objects.filter(member__in=members).count() == 12
+    visits, communications = VisitRequest.objects.all(), Communication.objects.all()
+    assert visits.count() == 12 * 50 and communications.count() == 12 * 200
+    assert (
+        not visits.filter(confirmed_at=None).exists()
+        and not communications.filter(confirmed_at=None).exists()
+    )
+    assert visits.dates("requested_on", "year").count() >= 3
+    for entries in (visits, communications):
+        assert entries.filter(replied_on=None).exists()
+        assert entries.filter(replied_on__lte=F("reply_due_on")).exists()
+        assert entries.filter(replied_on__gt=F("reply_due_on")).exists()
+    assert visits.filter(status="completed").exists()
+    year = timezone.localdate().year - 1
+    assert coalition_review(year=year).total.figures.communications.received > 0
+
+    call_command("bench_data", "--cooperation", "3", stdout=io.StringIO())  # adds to what is there
+    assert VisitRequest.objects.count() == 15 * 50

@@ -33,6 +33,9 @@ PUBLIC = {
     "declaration:index",
     "api:endorsements_json",
     "api:endorsements_csv",
+    "cooperation:card_list",
+    "api:cooperation_json",
+    "api:cooperation_csv",
 }
 # Never kept by anyone: the health check is asked afresh by every probe.
 NEVER_STORED = {"healthz"}
@@ -44,6 +47,7 @@ PERSONAL_PREFIXES = (
     "my_recommendations:",
     "my_applications:",
     "membership:",
+    "my_cooperation:",
     "admin:",
 )
 NAMES = named_urls()

@@ -7,13 +7,19 @@ from django.urls.resolvers import URLPattern, URLResolver
 pytestmark = pytest.mark.django_db
 
 
-def named_urls(resolver=None, namespace: str = "") -> list[str]:
+def named_urls(resolver=None, namespace: str = "", has_args: bool = False) -> list[str]:
+    """Names of the URLs that take no argument (an argument may come from an enclosing include's prefix)."""
     names = []
     for pattern in (resolver or get_resolver()).url_patterns:
         if isinstance(pattern, URLResolver):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            names += named_urls(pattern, inner)
-        elif isinstance(pattern, URLPattern) and pattern.name and not pattern.pattern.regex.groups:
+            names += named_urls(pattern, inner, has_args or bool(pattern.pattern.regex.groups))
+        elif (
+            isinstance(pattern, URLPattern)
+            and pattern.name
+            and not has_args
+            and not pattern.pattern.regex.groups
+        ):
             names.append(f"{namespace}{pattern.name}")
     return sorted(set(names))
 

@@ -58,3 +58,54 @@ def test_the_new_pages_have_no_serious_axe_violation(live_server, new_page, staf
     ).click()
     found["manual entry with errors"] = serious_violations(page)
     assert {path: problems for path, problems in found.items() if problems} == {}
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_cooperation_pages_have_no_serious_axe_violation(
+    live_server, new_page, staff_user, secretariat_user, lang
+):
+    from cooperation import publishing
+    from cooperation.models import Communication, Mandate, VisitRequest
+
+    base = live_server.url
+    member = staff_user.mission.member
+    coordinator = factories.CoordinatorFactory(mission=staff_user.mission)
+    mandate = Mandate.objects.order_by("pk").first()
+    today = timezone.localdate()
+    year = today.year
+    now = timezone.now()
+    VisitRequest.objects.create(
+        member=member,
+        mandate=mandate,
+        requested_on=today,
+        reply_due_on=today,
+        confirmed_at=now,
+        status="accepted",
+    )
+    Communication.objects.create(
+        member=member, kind="allegation", reference="AL 1/2026", received_on=today, reply_due_on=today
+    )
+    publishing.card_publish(actor=coordinator, member_id=member.pk, year=year)
+
+    page = new_page()
+    found = {}
+    for path in (f"/{lang}/cooperation/", f"/{lang}/members/{member.iso.lower()}/cooperation/"):
+        page.goto(f"{base}{path}")
+        found[path] = serious_violations(page)
+    log_in(page, base, coordinator.email, TEST_PASSWORD)
+    for path in (
+        f"/{lang}/my/cooperation/",
+        f"/{lang}/my/cooperation/confirm/",
+        f"/{lang}/my/cooperation/publish/",
+        f"/{lang}/my/cooperation/review/{year}/",
+        f"/{lang}/my/cooperation/visits/new/",
+        f"/{lang}/my/cooperation/communications/new/",
+    ):
+        page.goto(f"{base}{path}")
+        found[path] = serious_violations(page)
+    secretariat = new_page()
+    log_in(secretariat, base, secretariat_user.email, TEST_PASSWORD)
+    for path in (f"/{lang}/my/cooperation/dashboard/", f"/{lang}/my/cooperation/coalition/{year}/"):
+        secretariat.goto(f"{base}{path}")
+        found[path] = serious_violations(secretariat)
+    assert {path: problems for path, problems in found.items() if problems} == {}

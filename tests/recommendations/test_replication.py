@@ -104,7 +104,7 @@ def test_only_confirmed_links_between_published_stories_are_shown(client, member
     assert "“Legal aid buses”" in svg and "“Buses of justice”" in svg
     rows = re.findall(r'text-anchor="end" fill="#1b1f24">([^<]+)</text>', svg)
     assert sorted(rows) == sorted([members["weog"].name, members["african"].name])
-    assert "<caption>" in table and '<th scope="col">' in table and '<th scope="row">' in table
+    assert "<caption" in table and '<th scope="col">' in table and '<th scope="row">' in table
 
 
 def test_figures_count_stories_taken_up_and_countries(client, members):

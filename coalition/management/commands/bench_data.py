@@ -1,7 +1,12 @@
 """Benchmark data: N published stories spread over members, themes, SDGs and years, with small rendition
 files, and M recommendations to the members (same wordings to several states, SDG targets), some answered by
 the new stories and a few stories confirmed as inspired by others; inserted in bulk (100,000 of each in a few
-minutes on PostgreSQL). Adds to what is there."""
+minutes on PostgreSQL). Adds to what is there.
+
+With `--cooperation [MEMBERS]` (200 by default): that many current members (the existing ones, then generated
+states with free ISO codes, spread over the UN regional groups), each with 50 visit requests and 200
+communications to the Special Procedures over the last three years, confirmed, answered in time, late or not
+yet, as the cooperation review and the secretariat's dashboard meet them."""
 
 from __future__ import annotations
 
@@ -12,11 +17,13 @@ import uuid
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
+from django_countries import countries
 from PIL import Image
 
+from cooperation.models import Communication, CooperationRecord, Mandate, VisitRequest
 from members.models import Member
 from recommendations.families import family_key
 from recommendations.models import Citation, Inspiration, Mechanism, Recommendation, Response
@@ -89,6 +96,10 @@ RECOMMENDATION_OPENINGS = [
     "Protect human rights defenders and journalists, and investigate every attack against them;",
 ]
 TREATY_BODY_CODES = ["CEDAW", "CRC", "CCPR", "CESCR", "CAT", "CERD", "CRPD"]
+COOPERATION_MEMBERS = 200
+VISITS_PER_MEMBER = 50
+COMMUNICATIONS_PER_MEMBER = 200
+COOPERATION_DAYS = 3 * 365  # entries over the last three years
 CITED_SHARE = 0.3  # of the new stories, each answering one or two recommendations to its member
 INSPIRED_SHARE = 0.01  # of the new stories, each confirmed as inspired by another member's story
 
@@ -120,13 +131,29 @@ class Command(BaseCommand):
     help = "Create N published benchmark stories (bulk inserts), with themes, SDGs, years and renditions."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--stories", type=int, required=True)
+        parser.add_argument("--stories", type=int, default=None)
         parser.add_argument(
             "--recommendations", type=int, default=None, help="how many (default: as many as --stories)"
         )
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument(
+            "--cooperation",
+            type=int,
+            nargs="?",
+            const=COOPERATION_MEMBERS,
+            default=None,
+            metavar="MEMBERS",
+            help=f"members with a cooperation record ({COOPERATION_MEMBERS} without a number), each with "
+            f"{VISITS_PER_MEMBER} visit requests and {COMMUNICATIONS_PER_MEMBER} communications",
+        )
 
     def handle(self, *args, **options) -> None:
+        if options["stories"] is None and options["cooperation"] is None:
+            raise CommandError("Give --stories, --cooperation, or both.")
+        if options["cooperation"] is not None:
+            self.create_cooperation(options["cooperation"], options["seed"])
+            if options["stories"] is None:
+                return
         started = time.monotonic()
         rng = random.Random(options["seed"] + Story.objects.count())  # noqa: S311 - test data
         members = list(Member.objects.public())
@@ -309,3 +336,135 @@ class Command(BaseCommand):
             )
         Inspiration.objects.bulk_create(inspirations, batch_size=BATCH)
         self.stdout.write(f"  {len(citations)} citations, {len(inspirations)} confirmed inspirations")
+
+    # --- Cooperation with the Special Procedures -----------------------------------------------------------
+
+    def create_cooperation(self, count: int, seed: int) -> None:
+        started = time.monotonic()
+        rng = random.Random(seed + VisitRequest.objects.count())  # noqa: S311 - test data
+        members = self.cooperation_members(rng, count)
+        now = timezone.now()
+        today = timezone.localdate()
+        CooperationRecord.objects.bulk_create(
+            [
+                CooperationRecord(
+                    member=member,
+                    time_zone=rng.choice(["Europe/Zurich", "Europe/Zurich", "America/New_York"]),
+                    standing_invitation_on=(
+                        today - timezone.timedelta(days=rng.randint(0, 6000)) if rng.random() < 0.6 else None
+                    ),
+                )
+                for member in members
+            ],
+            ignore_conflicts=True,  # members that keep a record already keep theirs
+        )
+        mandates = list(Mandate.objects.all()) or [
+            Mandate.objects.create(name=f"bench mandate {i}", holder_title=f"Special Rapporteur {i}")
+            for i in range(10)
+        ]
+        token = uuid.uuid4().hex[:6]  # references unique to this run: it adds to what is there
+        for member in members:
+            with transaction.atomic():
+                VisitRequest.objects.bulk_create(
+                    [
+                        self.bench_visit(rng, member, rng.choice(mandates), today, now)
+                        for _ in range(VISITS_PER_MEMBER)
+                    ],
+                    batch_size=BATCH,
+                )
+                Communication.objects.bulk_create(
+                    [
+                        self.bench_communication(rng, member, f"BENCH {member.iso} {token}-{i}", today, now)
+                        for i in range(COMMUNICATIONS_PER_MEMBER)
+                    ],
+                    batch_size=BATCH,
+                )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{len(members)} members with {VISITS_PER_MEMBER} visit requests and "
+                f"{COMMUNICATIONS_PER_MEMBER} communications each in {time.monotonic() - started:.0f} s."
+            )
+        )
+
+    def cooperation_members(self, rng: random.Random, count: int) -> list[Member]:
+        """The current members first, then new states with free ISO codes, spread over the regional groups."""
+        members = list(Member.objects.current().order_by("pk")[:count])
+        used = set(Member.objects.values_list("country", flat=True))
+        free = [code for code, _name in countries if code not in used]
+        groups = list(Member.RegionalGroup)
+        missing = count - len(members)
+        if missing > len(free):
+            raise CommandError(f"Only {len(free)} ISO codes are free: ask for fewer members.")
+        Member.objects.bulk_create(
+            [
+                Member(
+                    country=code,
+                    kind=Member.Kind.STATE,
+                    regional_group=groups[i % len(groups)],
+                    status=Member.Status.MEMBER,
+                    joined_on=timezone.localdate() - timezone.timedelta(days=rng.randint(30, 2500)),
+                )
+                for i, code in enumerate(free[: max(missing, 0)])
+            ]
+        )
+        return members + list(Member.objects.filter(country__in=free[: max(missing, 0)]))
+
+    @staticmethod
+    def bench_reply(rng: random.Random, start, due, today, answered_share: float):
+        """A reply date: in time, late or none yet (never after today)."""
+        if rng.random() >= answered_share:
+            return None
+        allowed = (due - start).days
+        days = rng.randint(1, allowed) if rng.random() < 0.7 else rng.randint(allowed + 1, allowed + 150)
+        replied = start + timezone.timedelta(days=days)
+        return replied if replied <= today else None
+
+    def bench_visit(self, rng: random.Random, member: Member, mandate: Mandate, today, now) -> VisitRequest:
+        requested = today - timezone.timedelta(days=rng.randint(0, COOPERATION_DAYS))
+        due = requested + timezone.timedelta(days=61)  # two months
+        replied = self.bench_reply(rng, requested, due, today, 0.85)
+        starts = ends = None
+        if replied is None:
+            status = rng.choice(["requested", "reminder_sent", "no_response"])
+        else:
+            status = rng.choice(
+                ["accepted", "dates_proposed", "scheduled", "completed", "postponed", "declined"]
+            )
+            if status in ("scheduled", "completed"):
+                starts = replied + timezone.timedelta(days=rng.randint(30, 300))
+                ends = starts + timezone.timedelta(days=rng.randint(4, 12))
+                status = "completed" if ends < today else "scheduled"
+        return VisitRequest(
+            member=member,
+            mandate=mandate,
+            requested_on=requested,
+            reply_due_on=due,
+            replied_on=replied,
+            status=status,
+            visit_starts_on=starts,
+            visit_ends_on=ends,
+            confirmed_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+
+    def bench_communication(
+        self, rng: random.Random, member: Member, reference: str, today, now
+    ) -> Communication:
+        kind = rng.choice(list(Communication.Kind))
+        received = today - timezone.timedelta(days=rng.randint(0, COOPERATION_DAYS))
+        due = received + timezone.timedelta(days=30 if kind == Communication.Kind.URGENT_APPEAL else 60)
+        return Communication(
+            member=member,
+            kind=kind,
+            reference=reference,
+            received_on=received,
+            reply_due_on=due,
+            replied_on=self.bench_reply(rng, received, due, today, 0.8),
+            confirmed_at=now,
+            created_at=now,
+            updated_at=now,
+        )

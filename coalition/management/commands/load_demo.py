@@ -3,6 +3,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from cooperation.demo import load_cooperation_demo
 from meetings.demo import load_meeting_demo
 from members.demo import DEMO_PASSWORD, demo_secretariat, load_member_demo
 from recommendations.demo import load_recommendation_demo
@@ -50,10 +51,11 @@ class Command(BaseCommand):
             stories = load_story_demo(secretariat=demo_secretariat())
             recommendations = load_recommendation_demo()
             meetings = load_meeting_demo()
+            cooperation = load_cooperation_demo()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data is loaded ({len(stories)} new stories, {len(recommendations)} new "
-                f"recommendations, {len(meetings)} new meetings)."
+                f"recommendations, {len(meetings)} new meetings, {cooperation} new cooperation entries)."
             )
         )
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
