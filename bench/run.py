@@ -5,8 +5,9 @@ a warm cache (Redis) and no cache at all, every page is loaded for BENCH_SECONDS
 rounds (default 2) of which the best is kept, and reported as
 requests per second, its ratio to a bare Django view measured in the same run, p50/p95/p99 latency, errors and
 queries per request. Also: the database side of 300 searches with varied words (p95), renditions of a
-12-megapixel JPEG, no-op Celery tasks per second through Redis with one worker, and the import of a
-100,000-row file in the format of UHRI's export (BENCH_IMPORT_ROWS) with `manage.py import_recommendations`.
+12-megapixel JPEG, face detection on it (CPU seconds) and on a 1280x960 photo, no-op Celery tasks per second
+through Redis with one worker, and the import of a 100,000-row file in the format of UHRI's export
+(BENCH_IMPORT_ROWS) with `manage.py import_recommendations`.
 Each size has as many recommendations as stories (`bench_data --recommendations`). Results:
 bench/results/<date>.md, bench/results/latest.md and a PNG plot of the ratios.
 
@@ -424,6 +425,29 @@ def renditions_ms() -> float:
     return float(query(code))
 
 
+def face_detection_seconds() -> dict:
+    """Face detection (stories/faces.py, as the rendition task runs it) on a 12-megapixel JPEG and on a
+    1280x960 photo: median CPU seconds (all threads) and wall seconds of 5 runs after a warm-up."""
+    code = (
+        "import io, time, statistics, json; from PIL import Image; from stories import faces\n"
+        "big = Image.effect_noise((400, 300), 40).convert('RGB').resize((4000, 3000))\n"
+        "buffer = io.BytesIO(); big.save(buffer, 'JPEG', quality=90)\n"
+        "small = big.resize((1280, 960))\n"
+        "faces.detect_faces(small)\n"
+        "out = {}\n"
+        "for name, source in (('12mp', buffer), ('1280x960', small)):\n"
+        "    cpu, wall = [], []\n"
+        "    for _ in range(5):\n"
+        "        buffer.seek(0); c, w = time.process_time(), time.perf_counter()\n"
+        "        detection = faces.detect_faces(source)\n"
+        "        cpu.append(time.process_time() - c); wall.append(time.perf_counter() - w)\n"
+        "    out[name] = {'cpu': statistics.median(cpu), 'wall': statistics.median(wall)}\n"
+        "out['detector'] = detection.detector\n"
+        "print(json.dumps(out))"
+    )
+    return json.loads(query(code))
+
+
 def tasks_per_second(count: int = 3000) -> float:
     run("redis-cli", "-n", "2", "flushdb")
     query(f"from coalition.tasks import noop\nfor _ in range({count}): noop.delay()\nprint('queued')")
@@ -514,6 +538,7 @@ def report(
     description: str,
     imports: dict | None = None,
     cooperation: dict | None = None,
+    faces: dict | None = None,
 ) -> str:
     lines = [f"# Benchmark, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC", "", description, ""]
     checks = []
@@ -575,6 +600,22 @@ def report(
     checks.append(
         ("renditions of a 12-megapixel JPEG ≤ 300 ms", f"{renditions:.0f}", verdict(renditions, 300, False))
     )
+    if faces:
+        big, small = faces["12mp"], faces["1280x960"]
+        checks.append(
+            (
+                f"face detection ({faces['detector']}) on a 12-megapixel JPEG ≤ 1 s of CPU",
+                f"{big['cpu']:.2f} (wall {big['wall']:.2f})",
+                verdict(big["cpu"], 1.0, False),
+            )
+        )
+        checks.append(
+            (
+                f"face detection ({faces['detector']}) on a 1280x960 photo ≤ 0.5 s",
+                f"{small['wall']:.2f} (CPU {small['cpu']:.2f})",
+                verdict(small["wall"], 0.5, False),
+            )
+        )
     checks.append(("no-op tasks per second ≥ 500", f"{tasks:.0f}", verdict(tasks, 500, True)))
     if imports:
         checks.append(
@@ -683,12 +724,14 @@ def main() -> None:
     search_queries = search_queries_ms()
     print("Renditions of a 12-megapixel JPEG …")
     renditions = renditions_ms()
+    print("Face detection on a 12-megapixel JPEG and a 1280x960 photo …")
+    faces = face_detection_seconds()
     print("No-op Celery tasks through Redis …")
     tasks = tasks_per_second()
     print(f"Importing {IMPORT_ROWS:,} UHRI rows …")
     imports = import_times()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    text = report(all_results, search_queries, renditions, tasks, machine(), imports, cooperation)
+    text = report(all_results, search_queries, renditions, tasks, machine(), imports, cooperation, faces)
     stamp = f"{datetime.datetime.now(datetime.UTC):%Y%m%d-%H%M}"
     (RESULTS / f"{stamp}.md").write_text(text.replace("latest.png", f"{stamp}.png"))
     (RESULTS / "latest.md").write_text(text)
@@ -700,6 +743,7 @@ def main() -> None:
                 "results": all_results,
                 "search_queries_p95_ms": search_queries,
                 "renditions_ms": renditions,
+                "face_detection_seconds": faces,
                 "tasks_per_second": tasks,
                 "import": imports,
                 "cooperation": cooperation,

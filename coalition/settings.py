@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "membership",
     "recommendations",
     "cooperation",
+    "registry",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,11 @@ CELERY_BEAT_SCHEDULE = {
     "close-due-consultations": {"task": "membership.tasks.close_due_consultations", "schedule": 60.0},
     # Replies due to the Special Procedures: 14 and 3 days before, and once overdue.
     "queue-cooperation-reminders": {"task": "cooperation.tasks.queue_due_reminders", "schedule": 15 * 60.0},
+    # The month's identity reads, to the head of the secretariat: claimed once per month, so hourly is safe.
+    "registry-monthly-report": {"task": "registry.tasks.queue_monthly_report", "schedule": 3600.0},
+    # Consent that expired takes its photo down within a minute; a warning 30 days before.
+    "expire-consents": {"task": "stories.tasks.expire_consents", "schedule": 60.0},
+    "warn-expiring-consents": {"task": "stories.tasks.warn_expiring_consents", "schedule": 24 * 3600.0},
     "remove-stale-pending-letters": {
         "task": "membership.tasks.remove_stale_pending_letters",
         "schedule": 6 * 3600.0,
@@ -206,6 +212,10 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Good Stories <noreply@goodstories.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SECRETARIAT_EMAIL = env.str("SECRETARIAT_EMAIL", default="secretariat@goodstories.example")
+# Reprisals registry: Fernet keys (comma-separated; the first encrypts, all decrypt), never in the repository.
+REGISTRY_KEYS = env.list("REGISTRY_KEYS", default=[])
+REGISTRY_REPORT_EMAIL = env.str("REGISTRY_REPORT_EMAIL", default=SECRETARIAT_EMAIL)
+REGISTRY_MFA_MAX_AGE = 15 * 60
 
 # Authentication (django-allauth): login by email, accounts by invitation only.
 AUTH_USER_MODEL = "members.User"
@@ -259,10 +269,12 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "stories.Story", "exclude_fields": ["search_vector"]},
     {"model": "stories.StoryImage", "exclude_fields": ["rendition_key", "renditions"]},
     "stories.StoryTranslation",
+    {"model": "stories.ImageConsent", "exclude_fields": ["who"]},
     "meetings.Meeting",
     "meetings.Participant",
     "meetings.AgendaItem",
     "meetings.Document",
+    {"model": "meetings.ParticipantConsent", "exclude_fields": ["who"]},
     "membership.DeclarationVersion",
     "membership.DeclarationText",
     "membership.Endorsement",

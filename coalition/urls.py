@@ -15,6 +15,7 @@ from core.public_cache import cache_public_page
 from members import account_views
 from membership import urls as membership_urls
 from recommendations import urls as recommendations_urls
+from registry import urls as registry_urls
 from stories import urls as stories_urls
 
 # A database outage answers 503 with Retry-After (core/db_outage.py); any other error, Django's 500.
@@ -74,6 +75,8 @@ urlpatterns += i18n_patterns(
     path("my/stories/", include("stories.my_urls")),
     path("my/applications/", include("membership.my_urls")),
     path("my/cooperation/", include("cooperation.my_urls")),
+    path("my/registry/", include("registry.urls")),
+    path("reprisals/", include((registry_urls.public_urlpatterns, "reprisals"))),
     path("my/", include("recommendations.my_urls")),
 )
 

@@ -78,7 +78,7 @@ class MemberDetailView(DetailView):
         stories = list(
             member.stories.published()
             .select_related("member")
-            .prefetch_related("images", "translations")
+            .cards()
             .order_by("-published_at", "-pk")[: MEMBER_PAGE_STORIES + 1]
         )
         context["stories"] = stories[:MEMBER_PAGE_STORIES]

@@ -4,9 +4,11 @@ has its history row and the participants are told."""
 
 import csv
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -24,7 +26,10 @@ from meetings.forms import (
     ParticipantAdminForm,
     offset_label,
 )
-from meetings.models import AgendaItem, Document, Meeting, MeetingEvent, Participant
+from meetings.models import AgendaItem, Document, Meeting, MeetingEvent, Participant, ParticipantConsent
+from stories import consent as consent_services
+from stories.consent_views import UsesField
+from stories.models import ConsentUse
 
 
 class AgendaItemInline(admin.TabularInline):
@@ -38,8 +43,84 @@ class ParticipantInline(admin.TabularInline):
     model = Participant
     form = ParticipantAdminForm
     extra = 1
-    fields = ParticipantAdminForm.Meta.fields
+    fields = [*ParticipantAdminForm.Meta.fields, "consents_link"]
+    readonly_fields = ["consents_link"]
     autocomplete_fields = ["member"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_portal_consent()
+
+    @admin.display(description=_("named on the portal"))
+    def consents_link(self, participant: Participant) -> str:
+        if not participant.pk:
+            return _("Save first, then record the consent.")
+        listed = getattr(participant, "portal_consent", False)
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:meetings_participant_change", args=[participant.pk]),
+            _("Yes: consent recorded") if listed else _("No: record a consent"),
+        )
+
+
+class ParticipantConsentForm(forms.ModelForm):
+    """One consent record of a participant. Once saved, its terms are kept as they were; it can only be
+    withdrawn (with a note)."""
+
+    uses = UsesField(initial=[ConsentUse.PORTAL])
+    withdraw = forms.BooleanField(label=_("withdraw"), required=False)
+
+    class Meta:
+        model = ParticipantConsent
+        fields = ["who", "uses", "given_on", "valid_until", "obtained_how", "withdrawal_note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in ["who", "uses", "given_on", "valid_until", "obtained_how"]:
+                self.fields[name].disabled = True
+            if self.instance.withdrawn_at is not None:
+                self.fields["withdraw"].disabled = True
+                self.fields["withdrawal_note"].disabled = True
+        else:
+            self.fields["withdraw"].disabled = True
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.instance.pk is None and not self.has_changed():
+            return cleaned
+        if self.instance.pk is None:
+            try:
+                consent_services.clean_terms(
+                    who=cleaned.get("who", ""),
+                    uses=cleaned.get("uses") or [],
+                    given_on=cleaned.get("given_on"),
+                    valid_until=cleaned.get("valid_until"),
+                    obtained_how=cleaned.get("obtained_how", ""),
+                )
+            except ValidationError as error:
+                for field, errors in error.error_dict.items():
+                    if field in self.fields and field not in self.errors:
+                        self.add_error(field, errors)
+        return cleaned
+
+
+class ParticipantConsentInline(admin.TabularInline):
+    model = ParticipantConsent
+    form = ParticipantConsentForm
+    extra = 1
+    can_delete = False
+    fields = [
+        "who",
+        "uses",
+        "given_on",
+        "valid_until",
+        "obtained_how",
+        "recorded_by",
+        "withdrawn_at",
+        "withdraw",
+        "withdrawal_note",
+    ]
+    readonly_fields = ["recorded_by", "withdrawn_at"]
 
 
 class DocumentInline(admin.TabularInline):
@@ -190,7 +271,11 @@ class MeetingAdmin(admin.ModelAdmin):
         writer.writerow(
             ["meeting", "name", "organisation", "category", "member", "email", "invitation", "listed"]
         )
-        participants = Participant.objects.filter(meeting__in=queryset).select_related("meeting", "member")
+        participants = (
+            Participant.objects.filter(meeting__in=queryset)
+            .with_portal_consent()
+            .select_related("meeting", "member")
+        )
         for p in participants.order_by("meeting__starts_at", "name"):
             row = [
                 p.meeting.title,
@@ -200,7 +285,7 @@ class MeetingAdmin(admin.ModelAdmin):
                 p.member.name if p.member else "",
                 p.email,
                 p.get_invitation_status_display(),
-                "yes" if p.listed_publicly else "no",
+                "yes" if p.portal_consent else "no",
             ]
             writer.writerow([neutralise(value) for value in row])
         return response
@@ -259,3 +344,51 @@ class MeetingAdmin(admin.ModelAdmin):
                 meeting_id=meeting.pk, actor=request.user, message=data["message"]
             ),
         )
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    """A participant with their consent records: named on the public meeting page, and in public files,
+    only while a consent covers the portal. Participants themselves are added in their meeting's form."""
+
+    list_display = ["name", "organisation", "meeting", "category", "listed"]
+    list_filter = ["category", "meeting__status"]
+    search_fields = ["name", "organisation", "meeting__title"]
+    list_select_related = ["meeting"]
+    fields = ["meeting", "name", "organisation", "category", "member", "invitation_status"]
+    readonly_fields = fields
+    inlines = [ParticipantConsentInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_portal_consent()
+
+    def has_add_permission(self, request) -> bool:
+        return False  # in the meeting's form
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # in the meeting's form
+
+    @admin.display(description=_("named on the portal"), boolean=True, ordering="portal_consent")
+    def listed(self, participant: Participant) -> bool:
+        return participant.portal_consent
+
+    def save_formset(self, request, form, formset, change: bool) -> None:
+        """New records and withdrawals go through the consent services (checked, recorded by whom, public
+        pages made stale at once); nothing else about a record changes here."""
+        if formset.model is not ParticipantConsent:
+            return super().save_formset(request, form, formset, change)
+        for consent_form in formset.forms:
+            if not consent_form.has_changed() or not consent_form.is_valid():
+                continue
+            consent = consent_form.instance
+            if consent.pk is None:
+                consent.participant = form.instance
+                consent_services.terms_record(actor=request.user, consent=consent)
+            elif consent_form.cleaned_data.get("withdraw") and consent.withdrawn_at is None:
+                consent_services.terms_withdraw(
+                    actor=request.user,
+                    model=ParticipantConsent,
+                    consent_id=consent.pk,
+                    note=consent_form.cleaned_data.get("withdrawal_note", ""),
+                )
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []

@@ -15,4 +15,5 @@ class MeetingsConfig(AppConfig):
             self.get_model("AgendaItem"),
             self.get_model("Participant"),
             self.get_model("Document"),
+            self.get_model("ParticipantConsent"),
         )

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from meetings import services
-from meetings.models import AgendaItem, Meeting, Participant
+from meetings.models import AgendaItem, Meeting, Participant, ParticipantConsent
 from members.models import Member
-from stories.models import Story, Theme
+from stories.models import ConsentUse, Story, Theme
 
 
 def _at(day: datetime.date, hour: int, zone: str) -> datetime.datetime:
@@ -109,14 +109,20 @@ def load_meeting_demo() -> list[Meeting]:
         services.meeting_save(meeting=meeting)
         meeting.co_chairs.set(Member.objects.filter(country__in=spec["chairs"]))
         _agenda(meeting, stories[number * 2 : number * 2 + 2])
-        Participant.objects.create(
+        listed = Participant.objects.create(
             meeting=meeting,
             name="A. Example (demo)",
             organisation="Office of the High Commissioner for Human Rights",
             category=Participant.Category.UN_OFFICIAL,
             invitation_status=Participant.Invitation.CONFIRMED,
-            listed_publicly=True,
             email="un.official@demo.goodstories.example",
+        )
+        ParticipantConsent.objects.create(
+            participant=listed,
+            who=listed.name,
+            uses=[ConsentUse.PORTAL],
+            given_on=meeting.created_at.date(),
+            obtained_how="Demonstration data",
         )
         Participant.objects.create(
             meeting=meeting,
@@ -124,7 +130,6 @@ def load_meeting_demo() -> list[Meeting]:
             organisation="A civil society network",
             category=Participant.Category.CIVIL_SOCIETY,
             invitation_status=Participant.Invitation.INVITED,
-            listed_publicly=False,
             email="civil.society@demo.goodstories.example",
         )
         created.append(meeting)

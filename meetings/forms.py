@@ -144,7 +144,6 @@ class ParticipantAdminForm(forms.ModelForm):
             "email",
             "language",
             "invitation_status",
-            "listed_publicly",
         ]
 
     def clean(self) -> dict:

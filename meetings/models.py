@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.templatetags.tz import do_timezone
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import HistoryEvent
+from stories.consent import covering
+from stories.models import ConsentTerms, ConsentUse
 
 CITY_TIME_ZONES = {"geneva": "Europe/Zurich", "new_york": "America/New_York"}
 
@@ -251,6 +254,21 @@ class AgendaItem(models.Model):
         return self.title
 
 
+class ParticipantQuerySet(models.QuerySet):
+    def with_portal_consent(self, on: datetime.date | None = None) -> ParticipantQuerySet:
+        """Annotated with `portal_consent`: whether the person's consent covers being named on the portal
+        on that day (today by default)."""
+        consents = covering(
+            ParticipantConsent.objects.filter(participant=OuterRef("pk")), ConsentUse.PORTAL, on
+        )
+        return self.annotate(portal_consent=Exists(consents))
+
+    def listed_on_portal(self, on: datetime.date | None = None) -> ParticipantQuerySet:
+        """Only the participants whose consent covers being named on the portal that day (today by default):
+        the only ones on public pages and in public files."""
+        return self.with_portal_consent(on).filter(portal_consent=True)
+
+
 class Participant(models.Model):
     class Category(models.TextChoices):
         MINISTER = "minister", _("Minister")
@@ -285,11 +303,6 @@ class Participant(models.Model):
     invitation_status = models.CharField(
         _("invitation"), max_length=20, choices=Invitation.choices, default=Invitation.INVITED
     )
-    listed_publicly = models.BooleanField(
-        _("agrees to be listed publicly"),
-        default=False,
-        help_text=_("Only participants who agreed appear on the public page and in public files."),
-    )
     email = models.EmailField(_("email"), blank=True, help_text=_("Never shown publicly."))
     language = models.CharField(
         _("language"),
@@ -315,6 +328,8 @@ class Participant(models.Model):
         _("cancellation notice sent at"), null=True, blank=True, editable=False
     )
 
+    objects = ParticipantQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
@@ -322,6 +337,24 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ParticipantConsent(ConsentTerms):
+    """A participant's consent: to be named on the portal, in open data, and so on. It replaced the single
+    "listed publicly" flag; withdrawing it takes the person off the public pages at once."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="consents", verbose_name=_("participant")
+    )
+
+    class Meta:
+        verbose_name = _("consent of a participant")
+        verbose_name_plural = _("consents of participants")
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["withdrawn_at", "valid_until"], name="meetings_consent_validity")]
+
+    def __str__(self) -> str:
+        return _("Consent of %(who)s") % {"who": self.who}
 
 
 class MeetingEvent(HistoryEvent):

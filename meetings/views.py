@@ -78,7 +78,7 @@ def meeting_detail_queryset():
         ),
         Prefetch(
             "participants",
-            queryset=Participant.objects.filter(listed_publicly=True).select_related("member"),
+            queryset=Participant.objects.listed_on_portal().select_related("member"),
             to_attr="public_participants",
         ),
     )

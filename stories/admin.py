@@ -2,18 +2,23 @@
 status goes through an action that calls the workflow service, with a form for the comment or the time."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, F, IntegerField, Value, When
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin_actions import action_with_form
 from core.admin_history import HistoryInline
-from stories import search, services
+from stories import (
+    consent_admin,  # noqa: F401  (registers the consent records' admin)
+    search,
+    services,
+)
 from stories.forms import CommentForm, OptionalCommentForm, ScheduleForm
-from stories.models import Story, StoryEvent, StoryImage, StoryTranslation, Theme
+from stories.models import FaceDetection, Story, StoryEvent, StoryImage, StoryTranslation, Theme
 
 
 class StoryEventInline(HistoryInline):
@@ -22,12 +27,74 @@ class StoryEventInline(HistoryInline):
     verbose_name_plural = _("History")
 
 
+_BOX_COLOURS = {"person": "#ffbf00", "detector": "#e4002b"}
+
+
+def _photo_with_boxes(image: StoryImage, width: int = 240) -> str:
+    """The photo (its smallest public copy, else the private original) with its face boxes drawn over it."""
+    url = image.smallest_url or reverse("my_stories:image_original", args=[image.pk])
+    rects = format_html_join(
+        "",
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="{}" stroke-width="3" '
+        'vector-effect="non-scaling-stroke"></rect>',
+        (
+            (
+                box["x"],
+                box["y"],
+                box["w"],
+                box["h"],
+                "#ffbf00" if box.get("source") == "person" else "#e4002b",
+            )
+            for box in image.face_boxes
+        ),
+    )
+    return format_html(
+        '<div style="position: relative; display: inline-block; width: {}px;">'
+        '<img src="{}" alt="{}" style="display: block; width: 100%; height: auto;">'
+        '<svg viewBox="0 0 {} {}" preserveAspectRatio="none" aria-hidden="true" focusable="false" '
+        'style="position: absolute; inset: 0; width: 100%; height: 100%;">{}</svg></div>',
+        width,
+        url,
+        image.alt_text,
+        max(1, image.width),
+        max(1, image.height),
+        rects,
+    )
+
+
+def _faces_text(image: StoryImage) -> str:
+    """Where a photo stands with its faces, for the secretariat."""
+    if image.face_detection == FaceDetection.PENDING:
+        return str(_("Not checked for faces yet."))
+    count = len(image.face_boxes)
+    boxes = ngettext("%(count)d face boxed", "%(count)d faces boxed", count) % {"count": count}
+    detector = image.face_detector or "—"
+    if image.face_detection == FaceDetection.NONE:
+        return str(_("No face found (detector: %(detector)s).") % {"detector": detector})
+    if services.image_faces_undecided(image):
+        if image.face_detection == FaceDetection.FAILED:
+            return str(
+                _("Detection failed: held, not published. %(boxes)s; no decision yet.") % {"boxes": boxes}
+            )
+        return str(
+            _("Faces found (detector: %(detector)s): held, not published. %(boxes)s; no decision yet.")
+            % {"detector": detector, "boxes": boxes}
+        )
+    return str(
+        _("%(boxes)s (detector: %(detector)s). Decision: %(decision)s.")
+        % {"boxes": boxes, "detector": detector, "decision": image.get_face_decision_display()}
+    )
+
+
 class StoryImageInline(admin.TabularInline):
     model = StoryImage
     extra = 0
     can_delete = False
-    fields = ["thumbnail", "alt_text", "caption", "credit", "consent_confirmed", "order"]
+    fields = ["thumbnail", "alt_text", "caption", "credit", "consent_confirmed", "order", "faces"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("consents")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -37,10 +104,108 @@ class StoryImageInline(admin.TabularInline):
 
     @admin.display(description=_("photo"))
     def thumbnail(self, image: StoryImage) -> str:
-        url = image.smallest_url or reverse("my_stories:image_original", args=[image.pk])
+        return _photo_with_boxes(image, width=160)
+
+    @admin.display(description=_("faces"))
+    def faces(self, image: StoryImage) -> str:
         return format_html(
-            '<img src="{}" alt="{}" style="max-width: 160px; height: auto;">', url, image.alt_text
+            '{} <a href="{}">{}</a>',
+            _faces_text(image),
+            reverse("my_stories:image_faces", args=[image.story_id, image.pk]),
+            _("Faces page"),
         )
+
+
+class FacesFilter(admin.SimpleListFilter):
+    title = _("faces")
+    parameter_name = "faces"
+
+    def lookups(self, request, model_admin):
+        return [("held", _("Waiting for a decision")), ("failed", _("Detection failed"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "held":
+            return queryset.filter(face_detection__in=services.FACES_HELD, face_decision="")
+        if self.value() == "failed":
+            return queryset.filter(face_detection=FaceDetection.FAILED)
+        return queryset
+
+
+@admin.register(StoryImage)
+class StoryImageAdmin(admin.ModelAdmin):
+    """The photos, with their faces: what was found, by which detector, and what was decided. Read only: the
+    decision is the mission's (on its faces page); the secretariat may say, after a look, that a photo held
+    for its faces (or a failed detection) shows none."""
+
+    list_display = ["thumbnail", "story", "face_detection", "face_detector", "face_decision", "faces"]
+    list_filter = [FacesFilter, "face_detection", "face_decision", "face_detector"]
+    list_select_related = ["story"]
+    search_fields = ["alt_text", "story__title"]
+    actions = ["mark_no_face"]
+    fields = [
+        "preview",
+        "story",
+        "alt_text",
+        "face_detection",
+        "face_detector",
+        "face_boxes",
+        "face_decision",
+        "face_decided_by",
+        "face_decided_at",
+        "taken_down_at",
+        "taken_down_reason",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("consents")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_moderate_permission(self, request) -> bool:
+        return services.can_moderate(user=request.user)
+
+    @admin.display(description=_("photo"))
+    def thumbnail(self, image: StoryImage) -> str:
+        return _photo_with_boxes(image, width=120)
+
+    @admin.display(description=_("photo"))
+    def preview(self, image: StoryImage) -> str:
+        return _photo_with_boxes(image, width=480)
+
+    @admin.display(description=_("faces"))
+    def faces(self, image: StoryImage) -> str:
+        return _faces_text(image)
+
+    @admin.action(description=_("No face in this photo (checked by eye)"), permissions=["moderate"])
+    def mark_no_face(self, request, queryset):
+        done = 0
+        for image in queryset:
+            try:
+                services.image_mark_no_face(actor=request.user, image_id=image.pk)
+            except (ValidationError, PermissionDenied) as error:
+                text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                self.message_user(request, f"“{image}”: {text}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d photo marked as showing no face: it will be published with its story.",
+                    "%(count)d photos marked as showing no face: they will be published with their story.",
+                    done,
+                )
+                % {"count": done},
+                messages.SUCCESS,
+            )
 
 
 class TranslationInline(admin.StackedInline):
@@ -131,6 +296,24 @@ class StoryAdmin(admin.ModelAdmin):
 
     def has_moderate_permission(self, request) -> bool:
         return services.can_moderate(user=request.user)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and str(object_id).isdigit():
+            undecided = services.story_photos_undecided(int(object_id))
+            if undecided:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "A photo of this story shows faces (or could not be checked) and waits for a "
+                        "decision: the story cannot be approved until then. See the photos below.",
+                        "%(count)d photos of this story show faces (or could not be checked) and wait for a "
+                        "decision: the story cannot be approved until then. See the photos below.",
+                        len(undecided),
+                    )
+                    % {"count": len(undecided)},
+                    messages.WARNING,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("preview"))
     def preview_link(self, story: Story) -> str:

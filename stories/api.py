@@ -55,7 +55,7 @@ def api_queryset(params):
         # carries its recommendation's id, mechanism, symbol and paragraph: the recommendation is not loaded.
         "citations",
         *INSPIRED_BY_LOOKUPS,
-        Prefetch("images", queryset=StoryImage.objects.order_by("order", "pk")),
+        Prefetch("images", queryset=StoryImage.objects.shown_publicly().order_by("order", "pk")),
     )
     return queryset, ignored
 

@@ -5,11 +5,12 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stories import services
-from stories.models import PendingUpload, SdgTarget, Story, StoryImage, Theme
+from stories.models import FaceDecision, FaceDetection, PendingUpload, SdgTarget, Story, StoryImage, Theme
 
 
 class StoryForm(forms.ModelForm):
@@ -241,6 +242,17 @@ class ImageForm(forms.Form):
             )
         return cleaned
 
+    @property
+    def faces(self) -> str:
+        """Where the saved photo stands with its faces: "undecided" (held until someone decides), "decided",
+        "pending" (not checked yet), or "" (no face, or no saved photo)."""
+        image = self.existing
+        if image is None or image.face_detection == FaceDetection.NONE:
+            return ""
+        if image.face_detection == FaceDetection.PENDING:
+            return "pending"
+        return "undecided" if services.image_faces_undecided(image) else "decided"
+
     def to_data(self, index: int) -> services.ImageData | None:
         data = self.cleaned_data
         if not data or not (self.existing or self.pending):
@@ -262,7 +274,11 @@ class BaseImageFormSet(forms.BaseFormSet):
     def __init__(self, *args, owner=None, story=None, **kwargs):
         self.owner = owner
         # One query for the story's photos, shared by every row (a row only names its photo by id).
-        self.images_by_id = {image.pk: image for image in story.images.all()} if story and story.pk else {}
+        self.images_by_id = (
+            {image.pk: image for image in story.images.prefetch_related("consents")}
+            if story and story.pk
+            else {}
+        )
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
@@ -288,6 +304,54 @@ def image_initial(story: Story | None) -> list[dict]:
         }
         for image in story.images.all()
     ]
+
+
+class ImageFacesForm(forms.Form):
+    """The decision on a photo's faces, and a box the detector missed (in the original's pixels)."""
+
+    decision = forms.ChoiceField(label=_("What should the public see?"), widget=forms.RadioSelect)
+    box_x = forms.IntegerField(label=_("From the left edge (x)"), min_value=0, required=False)
+    box_y = forms.IntegerField(label=_("From the top edge (y)"), min_value=0, required=False)
+    box_w = forms.IntegerField(label=_("Width"), min_value=1, required=False)
+    box_h = forms.IntegerField(label=_("Height"), min_value=1, required=False)
+
+    BOX_FIELDS = ("box_x", "box_y", "box_w", "box_h")
+
+    def __init__(self, *args, image: StoryImage, consent_covers: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.image = image
+        choices = [(FaceDecision.BLUR, _("Blur every face (the boxes below, in every public copy)"))]
+        if consent_covers:
+            choices.append(
+                (FaceDecision.CONSENT, _("Consent recorded: show the faces (a consent covers the portal)"))
+            )
+        self.fields["decision"].choices = choices
+        for name in self.BOX_FIELDS:
+            field = self.fields[name]
+            field.widget.attrs.update({"inputmode": "numeric"})
+            limit = image.width if name in ("box_x", "box_w") else image.height
+            if limit:
+                field.max_value = limit
+                field.widget.attrs["max"] = limit
+                field.validators.append(MaxValueValidator(limit))
+        if image.face_decision in dict(choices):
+            self.initial.setdefault("decision", image.face_decision)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        given = [name for name in self.BOX_FIELDS if cleaned.get(name) is not None]
+        if given and len(given) < len(self.BOX_FIELDS):
+            for name in self.BOX_FIELDS:
+                if cleaned.get(name) is None and name not in self.errors:
+                    error = ValidationError(_("Give all four numbers of the box, or none."), code="box_part")
+                    self.add_error(name, error)
+        return cleaned
+
+    def extra_boxes(self) -> list[dict]:
+        data = self.cleaned_data
+        if any(data.get(name) is None for name in self.BOX_FIELDS):
+            return []
+        return [{"x": data["box_x"], "y": data["box_y"], "w": data["box_w"], "h": data["box_h"]}]
 
 
 class CommentForm(forms.Form):

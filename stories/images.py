@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -15,6 +16,8 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
+
+from stories import faces
 
 # iPhones save photos as HEIC: Pillow reads them through pillow-heif (format "HEIF"). libheif applies the
 # photo's rotation itself and pillow-heif then sets the EXIF orientation to 1, so nothing turns twice.
@@ -139,18 +142,25 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def make_renditions(source, widths: tuple[int, ...] = RENDITION_WIDTHS) -> dict[int, dict[str, bytes | int]]:
+def make_renditions(
+    source, widths: tuple[int, ...] = RENDITION_WIDTHS, blur: Sequence[dict] = ()
+) -> dict[int, dict[str, bytes | int]]:
     """Resized copies of a (clean) image at each width it can fill, as WebP and JPEG bytes.
 
-    A small image gets one rendition at its own width, so every photo has at least one.
+    A small image gets one rendition at its own width, so every photo has at least one. `blur` lists face
+    boxes in the original's pixels: each is blurred (stories/faces.py) before any resizing, so it is burnt
+    into every rendition, whatever its width or format; the original is left as it is.
     """
     with Image.open(source) as opened:
+        original_width = opened.width
         if opened.format in ("JPEG", "MPO"):
             # Decode a large JPEG at a reduced scale straight away (never below the widest rendition):
             # far less work than decoding every pixel and throwing most of them away.
             widest = max(widths)
             opened.draft("RGB", (widest, max(1, opened.height * widest // max(1, opened.width))))
         image = _pixels_only(opened)
+    if blur:
+        image = faces.blur_boxes(image, faces.scaled_boxes(blur, image.width / max(1, original_width)))
     usable = [width for width in widths if width <= image.width] or [image.width]
     result: dict[int, dict[str, bytes | int]] = {}
     source_image = image

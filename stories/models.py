@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from dataclasses import dataclass
 
@@ -176,7 +177,8 @@ class StoryQuerySet(models.QuerySet):
         """What a list of story cards needs (member, photos in order, translations), in a fixed number of
         queries whatever the number of stories."""
         return self.select_related("member").prefetch_related(
-            models.Prefetch("images", queryset=StoryImage.objects.order_by("order", "pk")), "translations"
+            models.Prefetch("images", queryset=StoryImage.objects.shown_publicly().order_by("order", "pk")),
+            "translations",
         )
 
 
@@ -424,6 +426,71 @@ def _extension(filename: str) -> str:
     return "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
 
 
+class FaceDetection(models.TextChoices):
+    PENDING = "pending", _("Not checked yet")
+    NONE = "none", _("No face found")
+    FOUND = "found", _("Faces found")
+    FAILED = "failed", _("Detection failed")
+
+
+class FaceDecision(models.TextChoices):
+    BLUR = "blur", _("Blur every face")
+    CONSENT = "consent", _("Consent recorded")
+
+
+class ConsentUse(models.TextChoices):
+    PORTAL = "portal", _("Publication on the portal")
+    OPEN_DATA = "open_data", _("Open data")
+    MEETING = "meeting", _("Presentation at a meeting")
+    TRANSLATION = "translation", _("Translation")
+
+
+class ConsentTerms(models.Model):
+    """What a consent record says, wherever it is attached (a photo here, a meeting participant in
+    meetings): who consented (kept private), to which uses, from when, until when, how it was obtained, and
+    whether it was withdrawn."""
+
+    who = models.CharField(
+        _("who consented"),
+        max_length=300,
+        help_text=_('A name or a description ("the woman in the blue scarf"). Never shown publicly.'),
+    )
+    uses = models.JSONField(_("for which uses"), default=list)
+    given_on = models.DateField(_("given on"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    obtained_how = models.CharField(
+        _("how it was obtained"), max_length=300, help_text=_("For example: signed form kept by the mission.")
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawal_note = models.CharField(_("withdrawal note"), max_length=300, blank=True)
+    expiry_warned_at = models.DateTimeField(_("expiry warning sent at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def covers(self, use: str, on: datetime.date) -> bool:
+        """Whether this consent allows `use` on that day."""
+        return (
+            self.withdrawn_at is None
+            and use in self.uses
+            and self.given_on <= on
+            and (self.valid_until is None or on <= self.valid_until)
+        )
+
+
+class StoryImageQuerySet(models.QuerySet):
+    def shown_publicly(self) -> StoryImageQuerySet:
+        """Photos the public may see: not taken down (consent withdrawn or expired), and not holding faces
+        that nobody has decided about (found, or a detection that failed)."""
+        return self.filter(taken_down_at__isnull=True).exclude(
+            Q(face_detection__in=[FaceDetection.FOUND, FaceDetection.FAILED]) & Q(face_decision="")
+        )
+
+
 class StoryImage(models.Model):
     """A photo of a story: re-encoded without metadata on upload; public renditions made by a task."""
 
@@ -450,9 +517,33 @@ class StoryImage(models.Model):
         help_text=_("Everyone who can be recognised in this photo agreed to its publication."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # Faces: found offline by the rendition task (stories/faces.py); only boxes are kept, never faces. A photo
+    # with faces is not published until its uploader decides: blur them all, or consent recorded.
+    face_detection = models.CharField(
+        _("face detection"), max_length=20, choices=FaceDetection.choices, default=FaceDetection.PENDING
+    )
+    face_detector = models.CharField(_("detector used"), max_length=100, blank=True)
+    face_boxes = models.JSONField(
+        _("face boxes"),
+        default=list,
+        blank=True,
+        help_text=_("Boxes in the original's pixels: x, y, width, height, and who drew them."),
+    )
+    face_decision = models.CharField(
+        _("decision on faces"), max_length=20, choices=FaceDecision.choices, blank=True
+    )
+    face_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    face_decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # Set when consent is withdrawn or expires: the photo is taken down everywhere the public reaches.
+    taken_down_at = models.DateTimeField(_("taken down at"), null=True, blank=True)
+    taken_down_reason = models.CharField(_("why it was taken down"), max_length=300, blank=True)
     rendition_key = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     renditions = models.JSONField(_("renditions"), default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = StoryImageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("story image")
@@ -520,6 +611,23 @@ class StoryEvent(HistoryEvent):
 
     def __str__(self) -> str:
         return f"{self.story}: {self.from_status} → {self.to_status}"
+
+
+class ImageConsent(ConsentTerms):
+    """Consent of a person who can be recognised in a photo."""
+
+    image = models.ForeignKey(
+        StoryImage, on_delete=models.CASCADE, related_name="consents", verbose_name=_("photo")
+    )
+
+    class Meta:
+        verbose_name = _("consent for a photo")
+        verbose_name_plural = _("consents for photos")
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["withdrawn_at", "valid_until"], name="stories_consent_validity")]
+
+    def __str__(self) -> str:
+        return _("Consent of %(who)s") % {"who": self.who}
 
 
 class PendingUpload(models.Model):

@@ -3,7 +3,7 @@ coalition/urls.py)."""
 
 from django.urls import path
 
-from stories import views
+from stories import consent_urls, views
 
 app_name = "my_stories"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("<int:pk>/submit/", views.story_submit, name="story_submit"),
     path("uploads/<int:pk>/", views.pending_upload_file, name="pending_upload"),
     path("images/<int:pk>/", views.story_image_original, name="image_original"),
+    path("<int:pk>/photos/<int:image_pk>/faces/", views.image_faces, name="image_faces"),
+    *consent_urls.urlpatterns,
 ]

@@ -8,6 +8,7 @@ one transaction, and queues the notification mail after commit.
 from __future__ import annotations
 
 import datetime
+import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,10 +18,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.audit import records_actor
 from core.mail import group_by_language, site_link, templated_mail
@@ -28,9 +30,12 @@ from core.public_cache import bump_generation
 from core.queueing import enqueue_on_commit
 from core.slugs import save_with_unique_slug
 from members.models import User
+from stories import faces, search
 from stories import images as image_processing
-from stories import search
 from stories.models import (
+    ConsentUse,
+    FaceDecision,
+    FaceDetection,
     PendingUpload,
     SdgTarget,
     Story,
@@ -39,6 +44,8 @@ from stories.models import (
     StoryTranslation,
     Theme,
 )
+
+logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------------------------------------------------
 # Who may do what
@@ -253,18 +260,34 @@ def _queue_renditions(image: StoryImage) -> None:
 
 
 def image_make_renditions(*, image_id: int) -> bool:
-    """Write the public renditions of a photo. Safe to run twice, even at the same time (a worker killed
-    mid-task is replaced while the redrive queues it again): a photo that has its renditions is left alone;
-    each run writes files of its own under fresh names and publishes them only if no other run did first,
-    so no run deletes or overwrites a file the public may be served."""
+    """Look for faces in a photo (once), then write its public renditions if it may be shown. Safe to run
+    twice, even at the same time (a worker killed mid-task is replaced while the redrive queues it again): a
+    photo that has its renditions is left alone; each run writes files of its own under fresh names and
+    publishes them only if no other run did first and the photo's face decision is still the one it used, so
+    no run deletes or overwrites a file the public may be served, nor publishes a face meanwhile boxed.
+
+    A photo with faces (or whose detection failed) and no decision is held: no renditions, and one already
+    published (a photo stored before detection existed) loses its renditions, its people being told."""
     image = StoryImage.objects.filter(pk=image_id).select_related("story").first()
     if image is None or image.story.status == Story.Status.WITHDRAWN:
         return False  # gone, or its story withdrawn: its photos are no longer published anywhere
+    if image.face_detection == FaceDetection.PENDING:
+        image_detect_faces(image=image)
+        image = StoryImage.objects.filter(pk=image_id).select_related("story").first()
+        if image is None:
+            return False
+    if not image_publishable(image):
+        if image.renditions and image_faces_undecided(image):
+            _image_hold(image_id=image.pk)
+        return False
     if image.renditions:
         return True  # made by an earlier run
     media = storages["default"]
     with image.original.open("rb") as handle:
-        made = image_processing.make_renditions(handle)
+        if image.face_decision == FaceDecision.BLUR:
+            made = image_processing.make_renditions(handle, blur=image.face_boxes)
+        else:
+            made = image_processing.make_renditions(handle)
     run = uuid.uuid4().hex[:8]
     renditions: dict[str, dict[str, str | int]] = {}
     for width, files in made.items():
@@ -274,17 +297,329 @@ def image_make_renditions(*, image_id: int) -> bool:
             entry[fmt] = media.save(name, image_processing.ContentFile(files[fmt]))
         renditions[str(width)] = entry
     # Only the renditions are written (a concurrent edit of alt text or order is not overwritten), and only
-    # where no other run has published its own meanwhile.
-    written = (
-        StoryImage.objects.filter(pk=image.pk, renditions={})
-        .exclude(story__status=Story.Status.WITHDRAWN)
-        .update(renditions=renditions)
+    # where no other run has published its own meanwhile and the faces were not decided again since.
+    unchanged = StoryImage.objects.filter(
+        pk=image.pk,
+        renditions={},
+        face_detection=image.face_detection,
+        face_decision=image.face_decision,
+        taken_down_at__isnull=True,
     )
+    if image.face_decided_at is None:
+        unchanged = unchanged.filter(face_decided_at__isnull=True)
+    else:
+        unchanged = unchanged.filter(face_decided_at=image.face_decided_at)
+    written = unchanged.exclude(story__status=Story.Status.WITHDRAWN).update(renditions=renditions)
     if not written:  # another run was first, or the photo went: these files were never shown to anyone
         for name in _rendition_names(StoryImage(renditions=renditions)):
             media.delete(name)
         return StoryImage.objects.filter(pk=image.pk).exclude(renditions={}).exists()
+    if image.face_decision:
+        bump_generation()  # a photo held for its faces is now on the public pages
     return True
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Faces in photos (stories/faces.py finds them; these decide what the public sees)
+
+FACES_HELD = (FaceDetection.FOUND, FaceDetection.FAILED)
+FACES_FOUND_ACTION = "faces_found"
+FACES_DECIDED_ACTION = "faces"
+# How many photos stored before face detection existed one requeue run sends to the detector.
+DETECTION_BATCH = 200
+
+
+def image_consent_covers(image: StoryImage, on: datetime.date | None = None) -> bool:
+    """Whether a consent recorded for the photo allows its publication on the portal today."""
+    today = on or timezone.localdate()
+    return any(consent.covers(ConsentUse.PORTAL, today) for consent in image.consents.all())
+
+
+def image_faces_undecided(image: StoryImage) -> bool:
+    """Faces found (or detection failed) and no decision that holds: the photo waits for its people."""
+    if image.face_detection not in FACES_HELD:
+        return False
+    if image.face_decision == FaceDecision.BLUR:
+        return False
+    if image.face_decision == FaceDecision.CONSENT:
+        return not image_consent_covers(image)
+    return True
+
+
+def image_publishable(image: StoryImage) -> bool:
+    """The publication rule for a photo's faces: none found, or a decision (blur, or a consent covering the
+    portal today); never once taken down. (A photo stored before detection existed, not checked yet, stays as
+    it is until its check.)"""
+    return image.taken_down_at is None and not image_faces_undecided(image)
+
+
+def image_detect_faces(*, image: StoryImage) -> str:
+    """Run the detector on a photo not checked yet and record what it found: boxes only. A failure is
+    logged and recorded as "failed": the photo is then held like one with faces, never published unseen."""
+    try:
+        with image.original.open("rb") as handle:
+            detection = faces.detect_faces(handle)
+    except Exception:
+        logger.exception("Face detection failed for photo %s", image.pk)
+        status, detector, boxes = FaceDetection.FAILED, "", []
+    else:
+        status = FaceDetection.FOUND if detection.boxes else FaceDetection.NONE
+        detector, boxes = detection.detector, detection.boxes
+    StoryImage.objects.filter(pk=image.pk, face_detection=FaceDetection.PENDING).update(
+        face_detection=status, face_detector=detector, face_boxes=boxes
+    )
+    return status
+
+
+def _face_summary(image: StoryImage) -> str:
+    count = len(image.face_boxes)
+    if image.face_detection == FaceDetection.FAILED and not count:
+        return _("detection failed")
+    return ngettext("%(count)d face", "%(count)d faces", count) % {"count": count}
+
+
+def _image_hold(*, image_id: int) -> bool:
+    """Take the public renditions of a photo whose faces now wait for a decision (a photo published before
+    detection existed), and tell its people and the secretariat."""
+    with transaction.atomic():
+        image = StoryImage.objects.select_for_update().select_related("story").filter(pk=image_id).first()
+        if image is None or not image.renditions or not image_faces_undecided(image):
+            return False
+        names = _rendition_names(image)
+        image.renditions = {}
+        image.save(update_fields=["renditions"])
+        story = image.story
+        event = StoryEvent.objects.create(
+            story=story,
+            actor=None,
+            action=FACES_FOUND_ACTION,
+            from_status=story.status,
+            to_status=story.status,
+            comment=_("Photo “%(alt)s” taken off the public pages until its faces are decided: %(found)s.")
+            % {"alt": image.alt_text, "found": _face_summary(image)},
+        )
+        from stories.tasks import send_story_notification
+
+        enqueue_on_commit(send_story_notification, event.pk)
+        bump_generation()
+
+    def remove_files() -> None:
+        for name in names:
+            storages["default"].delete(name)
+
+    transaction.on_commit(remove_files)
+    return True
+
+
+def _clean_box(box: dict, image: StoryImage) -> dict:
+    try:
+        x, y, w, h = (int(box[key]) for key in ("x", "y", "w", "h"))
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValidationError(
+            _("A box needs whole numbers for x, y, width and height."), code="box_invalid"
+        ) from error
+    if x < 0 or y < 0 or w < 1 or h < 1 or x >= image.width or y >= image.height:
+        raise ValidationError(
+            _("A box must lie inside the photo (%(width)s by %(height)s pixels) and be at least 1 pixel."),
+            code="box_outside",
+            params={"width": image.width, "height": image.height},
+        )
+    return {"x": x, "y": y, "w": min(w, image.width - x), "h": min(h, image.height - y), "source": "person"}
+
+
+@records_actor
+def image_face_decide(
+    *, actor: User, image_id: int, decision: str, extra_boxes: Sequence[dict] = ()
+) -> StoryImage:
+    """Decide what the public sees of the faces in a photo: every box blurred into each rendition, or shown
+    as they are because a consent covering the portal is recorded. Boxes the detector missed may be added.
+    The renditions are made again (a photo published meanwhile is off the pages until they are)."""
+    with transaction.atomic():
+        image = StoryImage.objects.select_for_update(of=("self",)).select_related("story").get(pk=image_id)
+        story = image.story
+        if not (can_edit(user=actor, story=story) or can_moderate(user=actor)):
+            raise PermissionDenied(_("Only the story's mission and the secretariat decide on its photos."))
+        if story.status in RENDITIONS_NOT_WANTED:
+            raise ValidationError(
+                _("This story is %(status)s: its photos are not published."),
+                code="not_published",
+                params={"status": story.get_status_display().lower()},
+            )
+        if decision not in FaceDecision.values:
+            raise ValidationError(_("Choose what to do with the faces."), code="decision_invalid")
+        added = [_clean_box(box, image) for box in extra_boxes]
+        if image.face_detection == FaceDetection.PENDING and not added:
+            raise ValidationError(
+                _("This photo has not been checked for faces yet; try again in a minute."), code="pending"
+            )
+        boxes = [*image.face_boxes, *added]
+        if decision == FaceDecision.BLUR and not boxes:
+            raise ValidationError(
+                _("Add a box around each face to blur: the detector marked none in this photo."),
+                code="no_box",
+            )
+        if decision == FaceDecision.CONSENT and not image_consent_covers(image):
+            raise ValidationError(
+                _("No consent covering publication on the portal is recorded for this photo."),
+                code="no_consent",
+            )
+        names = _rendition_names(image)
+        image.face_boxes = boxes
+        if added and image.face_detection != FaceDetection.FAILED:
+            image.face_detection = FaceDetection.FOUND
+        image.face_decision = decision
+        image.face_decided_by = actor
+        image.face_decided_at = timezone.now()
+        image.renditions = {}
+        image.save(
+            update_fields=[
+                "face_boxes",
+                "face_detection",
+                "face_decision",
+                "face_decided_by",
+                "face_decided_at",
+                "renditions",
+            ]
+        )
+        StoryEvent.objects.create(
+            story=story,
+            actor=actor,
+            action=FACES_DECIDED_ACTION,
+            from_status=story.status,
+            to_status=story.status,
+            comment=f"{decision}: {_face_summary(image)}",
+            notified_at=timezone.now(),  # a record, not a mail
+        )
+        _queue_renditions(image)
+        if names:
+            bump_generation()
+
+            def remove_files() -> None:
+                for name in names:
+                    storages["default"].delete(name)
+
+            transaction.on_commit(remove_files)
+    return image
+
+
+@records_actor
+def image_mark_no_face(*, actor: User, image_id: int) -> StoryImage:
+    """The secretariat looked at a photo whose detection failed (or found something that is not a face) and
+    saw no face: it is published like a photo without faces. Boxes drawn by people are never overruled."""
+    if not can_moderate(user=actor):
+        raise PermissionDenied(_("Only the secretariat can say a photo has no face."))
+    with transaction.atomic():
+        image = StoryImage.objects.select_for_update(of=("self",)).select_related("story").get(pk=image_id)
+        if image.face_detection not in FACES_HELD:
+            raise ValidationError(_("This photo is not waiting for a look at its faces."), code="not_held")
+        if any(box.get("source") == "person" for box in image.face_boxes):
+            raise ValidationError(
+                _("Someone boxed a face in this photo: decide on blurring or consent instead."),
+                code="boxed_by_person",
+            )
+        names = _rendition_names(image)
+        image.face_detection = FaceDetection.NONE
+        image.face_boxes = []
+        image.face_decision = ""
+        image.face_decided_by = actor
+        image.face_decided_at = timezone.now()
+        image.renditions = {}
+        image.save(
+            update_fields=[
+                "face_detection",
+                "face_boxes",
+                "face_decision",
+                "face_decided_by",
+                "face_decided_at",
+                "renditions",
+            ]
+        )
+        StoryEvent.objects.create(
+            story=image.story,
+            actor=actor,
+            action=FACES_DECIDED_ACTION,
+            from_status=image.story.status,
+            to_status=image.story.status,
+            comment=_("no face (checked by eye)"),
+            notified_at=timezone.now(),
+        )
+        _queue_renditions(image)
+        if names:
+            bump_generation()
+            transaction.on_commit(lambda: [storages["default"].delete(name) for name in names])
+    return image
+
+
+def story_photos_undecided(story_id: int) -> list[StoryImage]:
+    """The story's photos whose faces wait for a decision."""
+    held = StoryImage.objects.filter(story_id=story_id, face_detection__in=FACES_HELD).prefetch_related(
+        "consents"
+    )
+    return [image for image in held if image_faces_undecided(image)]
+
+
+def _require_faces_decided(story_id: int) -> None:
+    undecided = story_photos_undecided(story_id)
+    if undecided:
+        raise ValidationError(
+            ngettext(
+                "A photo of this story shows faces (or could not be checked) and nobody has decided yet "
+                "whether to blur them or that consent is recorded: it cannot be approved until then.",
+                "%(count)d photos of this story show faces (or could not be checked) and nobody has decided "
+                "yet whether to blur them or that consent is recorded: it cannot be approved until then.",
+                len(undecided),
+            ),
+            code="faces_undecided",
+            params={"count": len(undecided)},
+        )
+
+
+def _faces_recipients(event: StoryEvent) -> list[tuple[str, str]]:
+    """The author, their mission's coordinators and the secretariat's shared address."""
+    story = event.story
+    people: list[User] = []
+    if story.author is not None:
+        if story.author.is_active:
+            people.append(story.author)
+        if story.author.mission_id:
+            people += list(User.objects.coordinators().filter(mission_id=story.author.mission_id))
+    return [(settings.SECRETARIAT_EMAIL, settings.LANGUAGE_CODE)] + [
+        (person.email, person.language) for person in people
+    ]
+
+
+def _faces_found_notify(event: StoryEvent) -> Exception | None:
+    """Send the "faces found in a published photo" mail of an event, each language once (the caller holds the
+    event's lock and saves it)."""
+    failure: Exception | None = None
+    story = event.story
+    mails = {}
+    # The faces page of the photo still waiting (the story's people and the secretariat may open it).
+    waiting = story_photos_undecided(story.pk)
+    for language, addresses in group_by_language(_faces_recipients(event)).items():
+        if language in event.notified_languages:
+            continue
+        with translation.override(language):
+            path = (
+                reverse("my_stories:image_faces", args=[story.pk, waiting[0].pk])
+                if waiting
+                else reverse("my_stories:story_detail", args=[story.pk])
+            )
+            link = site_link(path)
+        mails[language] = templated_mail(
+            template="stories/email/faces_found",
+            to=addresses,
+            language=language,
+            context={"event": event, "story": story, "link": link},
+        )
+    for language, message in mails.items():
+        try:
+            message.send()
+        except Exception as error:  # the mail server refused or did not answer: retried later
+            failure = failure or error
+        else:
+            event.notified_languages = [*event.notified_languages, language]
+    return failure
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -403,11 +738,13 @@ def story_request_changes(*, story_id: int, actor: User, comment: str) -> Story:
 
 def story_approve(*, story_id: int, actor: User, comment: str = "") -> Story:
     _require_moderator(actor)
+    _require_faces_decided(story_id)
     return _transition(story_id=story_id, actor=actor, action="approve", comment=comment.strip())
 
 
 def story_schedule(*, story_id: int, actor: User, publish_at: datetime.datetime, comment: str = "") -> Story:
     _require_moderator(actor)
+    _require_faces_decided(story_id)
     if publish_at <= timezone.now():
         raise ValidationError(
             {"publish_at": ValidationError(_("Choose a time in the future."), code="publish_at_past")}
@@ -526,7 +863,17 @@ def story_event_notify(*, event_id: int) -> bool:
             .filter(pk=event_id)
             .first()
         )
-        if event is None or event.notified_at is not None or event.to_status not in NOTIFIED_STATUSES:
+        if event is None or event.notified_at is not None:
+            return False
+        if event.action == FACES_FOUND_ACTION:
+            failure = _faces_found_notify(event)
+            if failure is None:
+                event.notified_at = timezone.now()
+            event.save(update_fields=["notified_at", "notified_languages"])
+            if failure is not None:
+                raise failure
+            return True
+        if event.action not in Story.TRANSITIONS or event.to_status not in NOTIFIED_STATUSES:
             return False
         # Every mail is built before the first leaves: one that cannot be built stops them all.
         mails = {
@@ -567,20 +914,34 @@ def side_effects_requeue(*, older_than: datetime.timedelta = datetime.timedelta(
     sent (from the last week) and photos without renditions. Both tasks are safe to run twice.
 
     Photos of withdrawn stories have no renditions on purpose (and the task refuses to make them), and a
-    rejected story is never published again: neither is queued, or they would be every run, forever."""
+    rejected story is never published again: neither is queued, or they would be every run, forever; nor are
+    photos held for a decision on their faces or taken down. Photos stored before face detection existed
+    (still "pending", renditions and all) are sent to the detector, a batch per run: until checked they stay
+    as they are."""
     from stories.tasks import make_image_renditions, send_story_notification
 
     now = timezone.now()
     events = StoryEvent.objects.filter(
+        # Status changes and faces found are mailed; other history rows (consent recorded or withdrawn, a
+        # photo taken down: mailed by their own services) never are.
+        Q(action__in=list(Story.TRANSITIONS)) | Q(action=FACES_FOUND_ACTION),
         notified_at__isnull=True,
         to_status__in=NOTIFIED_STATUSES,
         created_at__lt=now - older_than,
         created_at__gt=now - datetime.timedelta(days=7),
     ).values_list("pk", flat=True)
-    images = (
-        StoryImage.objects.filter(renditions={}, created_at__lt=now - older_than)
+    images = list(
+        StoryImage.objects.filter(renditions={}, created_at__lt=now - older_than, taken_down_at__isnull=True)
         .exclude(story__status__in=RENDITIONS_NOT_WANTED)
+        .exclude(face_detection__in=FACES_HELD, face_decision="")
         .values_list("pk", flat=True)
+    )
+    images += list(
+        StoryImage.objects.filter(face_detection=FaceDetection.PENDING, created_at__lt=now - older_than)
+        .exclude(renditions={})
+        .exclude(story__status__in=RENDITIONS_NOT_WANTED)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:DETECTION_BATCH]
     )
     count = 0
     for event_id in events:

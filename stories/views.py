@@ -10,7 +10,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from members.models import Member
 from stories import services
 from stories.filters import MATCH_LIMIT, filtered_stories, labels
 from stories.forms import (
+    ImageFacesForm,
     ImageFormSet,
     StoryForm,
     TranslationFormSet,
@@ -35,7 +36,7 @@ from stories.models import PendingUpload, Story, StoryEvent, StoryImage, Theme
 from stories.search import add_snippets, clean_query
 
 
-def story_queryset():
+def story_queryset(*, public_images: bool = True):
     return Story.objects.select_related("member", "author").prefetch_related(
         "themes",
         "sdg_targets",
@@ -44,7 +45,13 @@ def story_queryset():
         *INSPIRED_BY_LOOKUPS,
         *INSPIRED_LOOKUPS,
         "translations",
-        Prefetch("images", queryset=StoryImage.objects.order_by("order", "pk")),
+        # The public sees only photos it may see (not taken down, faces decided); the story's people all.
+        Prefetch(
+            "images",
+            queryset=(
+                StoryImage.objects.shown_publicly() if public_images else StoryImage.objects.all()
+            ).order_by("order", "pk"),
+        ),
     )
 
 
@@ -254,7 +261,7 @@ def can_see_unpublished(user, story: Story) -> bool:
 def access_story(user, pk: int) -> Story:
     """The story if this person works on it (their member's) or moderates; 404 alike for missing and not
     theirs, so nobody learns which stories other members are writing."""
-    queryset = story_queryset()
+    queryset = story_queryset(public_images=False)
     if not services.can_moderate(user=user):
         queryset = queryset.filter(pk__in=Story.objects.of_member_of(user).values("pk"))
     return get_object_or_404(queryset, pk=pk)
@@ -496,3 +503,48 @@ def story_image_original(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(image.original.open("rb"))
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def image_faces(request: HttpRequest, pk: int, image_pk: int) -> HttpResponse:
+    """The faces found in a photo, boxed on it, and the decision on what the public sees: every face
+    blurred, or shown because a consent covering the portal is recorded. A face the detector missed can be
+    boxed here. For the story's people and the secretariat."""
+    story = access_story(request.user, pk)
+    image = get_object_or_404(
+        story.images.prefetch_related("consents").select_related("face_decided_by"), pk=image_pk
+    )
+    can_decide = services.can_edit(user=request.user, story=story) or services.can_moderate(user=request.user)
+    consent_covers = services.image_consent_covers(image)
+    form = ImageFacesForm(request.POST or None, image=image, consent_covers=consent_covers)
+    if request.method == "POST":
+        if not can_decide:
+            raise PermissionDenied(_("Only the story's mission and the secretariat decide on its photos."))
+        if form.is_valid():
+            try:
+                services.image_face_decide(
+                    actor=request.user,
+                    image_id=image.pk,
+                    decision=form.cleaned_data["decision"],
+                    extra_boxes=form.extra_boxes(),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, _("Your decision on the faces is saved. The public copies are being made again.")
+                )
+                return HttpResponseRedirect(reverse("my_stories:image_faces", args=[story.pk, image.pk]))
+    try:
+        consents_url = reverse("my_stories:image_consents", args=[story.pk, image.pk])
+    except NoReverseMatch:
+        consents_url = None
+    context = {
+        "story": story,
+        "image": image,
+        "form": form,
+        "can_decide": can_decide,
+        "undecided": services.image_faces_undecided(image),
+        "consent_covers": consent_covers,
+        "consents_url": consents_url,
+    }
+    return render(request, "stories/image_faces.html", context, status=400 if form.errors else 200)

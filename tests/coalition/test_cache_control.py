@@ -36,6 +36,7 @@ PUBLIC = {
     "cooperation:card_list",
     "api:cooperation_json",
     "api:cooperation_csv",
+    "reprisals:figures",
 }
 # Never kept by anyone: the health check is asked afresh by every probe.
 NEVER_STORED = {"healthz"}
@@ -48,6 +49,7 @@ PERSONAL_PREFIXES = (
     "my_applications:",
     "membership:",
     "my_cooperation:",
+    "registry:",
     "admin:",
 )
 NAMES = named_urls()

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 import coalition.urls
 from meetings import services as meeting_services
-from meetings.models import Meeting, Participant
+from meetings.models import Meeting, Participant, ParticipantConsent
 from stories import services
 from stories.models import Story
 from tests.factories import (
@@ -259,8 +259,15 @@ def test_payloads_in_public_texts_are_inert_on_pages_feeds_calendars_and_data(cl
             description=f"Description {payload}",
         )
     )
-    Participant.objects.create(
-        meeting=meeting, name=f"Name {payload}", category=Participant.Category.EXPERT, listed_publicly=True
+    participant = Participant.objects.create(
+        meeting=meeting, name=f"Name {payload}", category=Participant.Category.EXPERT
+    )
+    ParticipantConsent.objects.create(
+        participant=participant,
+        who=participant.name,
+        uses=["portal"],
+        given_on=timezone.localdate(),
+        obtained_how="Signed form",
     )
 
     pages = [

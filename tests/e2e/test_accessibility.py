@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 
 from core.db_outage import database_unavailable
 from meetings import services as meeting_services
-from meetings.models import AgendaItem, Meeting, Participant
+from meetings.models import AgendaItem, Meeting, Participant, ParticipantConsent
 from stories.models import Story
 from tests.e2e.conftest import log_in
 from tests.factories import TEST_PASSWORD, PublishedStoryFactory
@@ -51,8 +51,15 @@ def content(staff_user):
         )
     )
     AgendaItem.objects.create(meeting=meeting, title="A good story", story=story)
-    Participant.objects.create(
-        meeting=meeting, name="A. Expert", category=Participant.Category.EXPERT, listed_publicly=True
+    participant = Participant.objects.create(
+        meeting=meeting, name="A. Expert", category=Participant.Category.EXPERT
+    )
+    ParticipantConsent.objects.create(
+        participant=participant,
+        who=participant.name,
+        uses=["portal"],
+        given_on=timezone.localdate(),
+        obtained_how="Signed form",
     )
     return story, meeting
 

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from meetings import services
-from meetings.models import AgendaItem, Document, Meeting, Participant
+from meetings.models import AgendaItem, Document, Meeting, Participant, ParticipantConsent
 from tests.core.pdf_files import plain_pdf
 
 # A small, well-formed PDF whose metadata names its author: the admin recognises PDFs by their content, not
@@ -83,10 +83,11 @@ class AgendaItemFactory(factory.django.DjangoModelFactory):
 
 
 class ParticipantFactory(factory.django.DjangoModelFactory):
-    """An invited minister with an address who has not agreed to be listed publicly."""
+    """An invited minister with an address who has not consented to be named on the portal."""
 
     class Meta:
         model = Participant
+        skip_postgeneration_save = True
 
     meeting = factory.SubFactory(MeetingFactory)
     name = factory.Sequence(lambda n: f"Participant Person {n}")
@@ -94,7 +95,19 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     category = Participant.Category.MINISTER
     email = factory.Sequence(lambda n: f"participant{n}@example.org")
     invitation_status = Participant.Invitation.INVITED
-    listed_publicly = False
+
+    @factory.post_generation
+    def consents_to_portal(self, create: bool, extracted, **kwargs) -> None:
+        """`consents_to_portal=True`: named on the portal (a consent record covering it, given on the
+        meeting's creation day)."""
+        if create and extracted:
+            ParticipantConsent.objects.create(
+                participant=self,
+                who=self.name,
+                uses=["portal"],
+                given_on=timezone.localdate(self.meeting.created_at),
+                obtained_how="Signed form",
+            )
 
 
 class DocumentFactory(factory.django.DjangoModelFactory):

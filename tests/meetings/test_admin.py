@@ -76,7 +76,6 @@ def participant_row(**fields) -> dict:
         "email": "ana@example.org",
         "language": "en",
         "invitation_status": P.INVITED,
-        "listed_publicly": "on",
         **fields,
     }
 
@@ -478,7 +477,7 @@ def test_export_participants_gives_a_csv_of_the_selected_meetings(secretariat_cl
         member=member,
         email="ana@example.org",
         invitation_status=P.CONFIRMED,
-        listed_publicly=True,
+        consents_to_portal=True,
     )
     ParticipantFactory(meeting=meeting, name='=HYPERLINK("http://evil.example")', email="")
     ParticipantFactory(meeting=MeetingFactory(title="Another meeting"), name="Not Selected")

@@ -181,7 +181,7 @@ def test_no_participant_is_named_in_the_calendar_files(client):
             meeting=meeting,
             name="Listed Lara",
             email="lara@example.org",
-            listed_publicly=True,
+            consents_to_portal=True,
             invitation_status=Participant.Invitation.CONFIRMED,
         ),
         ParticipantFactory(meeting=meeting, name="Private Pavel", email="pavel@example.org"),

@@ -207,7 +207,7 @@ def test_the_page_lists_participants_who_agreed_and_nobody_else(client):
         organisation="Ministry of Foreign Affairs",
         category=Participant.Category.MINISTER,
         email="lara@example.org",
-        listed_publicly=True,
+        consents_to_portal=True,
     )
     private = ParticipantFactory(
         meeting=meeting,
@@ -215,7 +215,6 @@ def test_the_page_lists_participants_who_agreed_and_nobody_else(client):
         organisation="Secret Service Institute",
         category=Participant.Category.ACADEMIC,
         email="pavel@example.org",
-        listed_publicly=False,
     )
 
     html = detail(client, meeting)
@@ -232,9 +231,7 @@ def test_the_page_lists_participants_who_agreed_and_nobody_else(client):
 
 def test_participants_who_did_not_agree_are_on_no_public_page_or_file(client):
     meeting = MeetingFactory(held=True, starts_at=in_days(-5))
-    ParticipantFactory(
-        meeting=meeting, name="Private Pavel", email="pavel@example.org", listed_publicly=False
-    )
+    ParticipantFactory(meeting=meeting, name="Private Pavel", email="pavel@example.org")
     AgendaItemFactory(meeting=meeting, story=factories.PublishedStoryFactory())
 
     urls = [
@@ -440,8 +437,8 @@ def many_meetings(count: int) -> None:
 def meeting_with(count: int) -> Meeting:
     meeting = MeetingFactory(co_chairs=[factories.MemberFactory() for _ in range(min(count, 5))])
     for _ in range(count):
-        ParticipantFactory(meeting=meeting, listed_publicly=True, member=factories.MemberFactory())
-        ParticipantFactory(meeting=meeting, listed_publicly=False)
+        ParticipantFactory(meeting=meeting, consents_to_portal=True, member=factories.MemberFactory())
+        ParticipantFactory(meeting=meeting)
         AgendaItemFactory(meeting=meeting, story=factories.PublishedStoryFactory())
         AgendaItemFactory(meeting=meeting, story=factories.StoryFactory())
         DocumentFactory(meeting=meeting)
