@@ -5,17 +5,19 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from core.public_cache import key, serving_from_cache
 from core.query_filters import usable_filterset
+from core.widgets import FastSelect
 from members.models import Member
 from recommendations import search
 from recommendations.models import TREATY_BODIES, UPR_BODY, Mechanism, Recommendation, Response
-from stories.filters import member_choices, sdg_choices, theme_choices
-from stories.models import SdgTarget, Theme
+from stories.filters import TargetSelect, member_choices, sdg_choices, theme_choices
+from stories.filters import target_choices as story_target_choices
+from stories.models import Theme
 
 # UPR cycles run four and a half years each: the first began in 2008, the fourth in 2022.
 UPR_CYCLES = range(1, 6)
@@ -31,19 +33,41 @@ def public_recommendations() -> QuerySet:
     )
 
 
+# PostgreSQL has no skip scan: DISTINCT would read every Special Procedures recommendation. This walks the
+# (mechanism, body) index instead, one probe per mandate (a few dozen, whatever the number of rows).
+_MANDATES_SQL = """
+WITH RECURSIVE bodies(body) AS (
+    (SELECT body FROM recommendations_recommendation WHERE mechanism = %(mechanism)s ORDER BY body LIMIT 1)
+    UNION ALL
+    SELECT (SELECT body FROM recommendations_recommendation
+            WHERE mechanism = %(mechanism)s AND body > bodies.body ORDER BY body LIMIT 1)
+    FROM bodies WHERE bodies.body IS NOT NULL
+)
+SELECT body FROM bodies WHERE body IS NOT NULL
+"""
+
+
+def _mandates() -> list[str]:
+    """The mandates that made recommendations (to any state: the menu may name one with no public row)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_MANDATES_SQL, {"mechanism": Mechanism.SPECIAL_PROCEDURES})
+            return [row[0] for row in cursor.fetchall()]
+    return list(
+        Recommendation.objects.filter(mechanism=Mechanism.SPECIAL_PROCEDURES)
+        .order_by("body")
+        .values_list("body", flat=True)
+        .distinct()
+    )
+
+
 def special_procedures_mandates() -> list[str]:
     """The Special Procedures mandates that made recommendations to members, cached per generation: the
     menu is built on every page and the list changes only when recommendations are imported."""
     cache_key = key("recommendation-mandates")
     mandates = cache.get(cache_key) if serving_from_cache() else None
     if mandates is None:
-        mandates = list(
-            public_recommendations()
-            .filter(mechanism=Mechanism.SPECIAL_PROCEDURES)
-            .order_by("body")
-            .values_list("body", flat=True)
-            .distinct()
-        )
+        mandates = _mandates()
         if serving_from_cache():
             cache.set(cache_key, mandates, timeout=600)
     return mandates
@@ -61,13 +85,6 @@ def cycle_choices() -> list[tuple[str, str]]:
     return [(str(cycle), _("Cycle %(number)s") % {"number": cycle}) for cycle in UPR_CYCLES]
 
 
-def target_choices() -> list[tuple[str, str]]:
-    return [
-        (target.code, f"{target.code} {Truncator(target.label).chars(70)}")
-        for target in SdgTarget.objects.only("code", "title", "titles")
-    ]
-
-
 class RecommendationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Words"),
@@ -76,16 +93,20 @@ class RecommendationFilter(django_filters.FilterSet):
         help_text=_("In the text, the document symbol or the paragraph."),
     )
     member = django_filters.ChoiceFilter(
-        label=_("Addressed to"), choices=member_choices, method="filter_member"
+        label=_("Addressed to"), choices=member_choices, method="filter_member", widget=FastSelect
     )
     mechanism = django_filters.ChoiceFilter(label=_("Mechanism"), choices=Mechanism.choices)
-    body = django_filters.ChoiceFilter(label=_("Body"), choices=body_choices)
+    body = django_filters.ChoiceFilter(label=_("Body"), choices=body_choices, widget=FastSelect)
     cycle = django_filters.ChoiceFilter(label=_("UPR cycle"), choices=cycle_choices, field_name="upr_cycle")
     response = django_filters.ChoiceFilter(label=_("The state's response"), choices=Response.choices)
     theme = django_filters.ChoiceFilter(label=_("Theme"), choices=theme_choices, method="filter_theme")
     sdg = django_filters.ChoiceFilter(label=_("SDG"), choices=sdg_choices, method="filter_sdg")
     target = django_filters.ChoiceFilter(
-        label=_("SDG target"), choices=target_choices, method="filter_target"
+        # The gallery's menu: grouped by goal, cached per language, each title marked with its language.
+        label=_("SDG target"),
+        choices=story_target_choices,
+        method="filter_target",
+        widget=TargetSelect,
     )
     answered = django_filters.ChoiceFilter(
         label=_("Answered by a story"), choices=ANSWERED_CHOICES, method="filter_answered"

@@ -132,6 +132,8 @@ class Recommendation(models.Model):
             models.Index(fields=["country", "-published_on", "-id"], name="recs_country_published"),
             models.Index(fields=["-published_on", "-id"], name="recs_published"),
             models.Index(fields=["symbol", "paragraph"], name="recs_symbol_paragraph"),
+            # The mandates in the list's menu, found by a skip scan (recommendations.filters).
+            models.Index(fields=["mechanism", "body"], name="recs_mechanism_body"),
             GinIndex(fields=["search_vector"], name="recs_search_vector"),
         ]
         constraints = [

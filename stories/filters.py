@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.query_filters import usable_filterset
+from core.widgets import FastSelect
 from members.models import Member
 from stories import search
 from stories.models import SdgTarget, Story, Theme
@@ -61,7 +62,7 @@ def target_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     return _target_options()["choices"]
 
 
-class TargetSelect(forms.Select):
+class TargetSelect(FastSelect):
     """A select of SDG targets whose options say their language when it is not the page's (the official
     titles are not in every UN language yet: English stands in, marked as such)."""
 
@@ -124,7 +125,9 @@ class StoryFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Words"), method="filter_words", widget=forms.TextInput(attrs={"type": "search"})
     )
-    member = django_filters.ChoiceFilter(label=_("Member"), choices=member_choices, method="filter_member")
+    member = django_filters.ChoiceFilter(
+        label=_("Member"), choices=member_choices, method="filter_member", widget=FastSelect
+    )
     region = django_filters.ChoiceFilter(
         label=_("UN regional group"),
         choices=Member.RegionalGroup.choices,
