@@ -28,7 +28,7 @@ class FastSelect(forms.Select):
                     )
                 )
             if group_name:
-                parts.append(format_html("</optgroup>"))
-        parts.append(format_html("</select>"))
+                parts.append(SafeString("</optgroup>"))
+        parts.append(SafeString("</select>"))
         # Every part is already escaped (format_html): joining them escapes nothing twice.
         return format_html_join("", "{}", ((part,) for part in parts))
