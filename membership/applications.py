@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.audit import records_actor
-from core.mail import group_by_language, mail_language, site_link, templated_mail
+from core.mail import group_by_language, mail_language, send_once, site_link, templated_mail
 from core.public_cache import bump_generation
 from core.queueing import enqueue_on_commit
 from members.models import Member, Mission, User
@@ -920,17 +920,7 @@ def application_event_notify(*, event_id: int) -> bool:
         )
         if event is None or event.notified_at is not None or event.action not in NOTIFIED_ACTIONS:
             return False
-        mails = {key: mail for key, mail in _mails(event).items() if key not in event.notified_languages}
-        for key, message in mails.items():
-            try:
-                message.send()
-            except Exception as error:  # the mail server refused or did not answer: retried later
-                failure = failure or error
-            else:
-                event.notified_languages = [*event.notified_languages, key]
-        if failure is None:
-            event.notified_at = timezone.now()
-        event.save(update_fields=["notified_at", "notified_languages"])
+        failure = send_once(event=event, mails=_mails(event))
     if failure is not None:
         raise failure
     return True

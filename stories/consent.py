@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
+from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
@@ -23,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.audit import records_actor
-from core.mail import group_by_language, site_link, templated_mail
+from core.mail import group_by_language, send_once, site_link, templated_mail
 from core.public_cache import bump_generation
 from core.queueing import enqueue_on_commit
 from members.models import User
@@ -398,6 +400,15 @@ def _story_link(story: Story, language: str) -> str:
         return site_link(reverse("my_stories:story_detail", args=[story.pk]))
 
 
+def _takedown_mail(event: StoryEvent, *, language: str, to: list[str]) -> EmailMultiAlternatives:
+    return templated_mail(
+        template="stories/email/consent_taken_down",
+        to=to,
+        language=language,
+        context={"event": event, "story": event.story, "link": _story_link(event.story, language)},
+    )
+
+
 def photo_takedown_notify(*, event_id: int) -> bool:
     """Tell the uploader and the secretariat that a photo was taken down, once (one mail per language)."""
     with transaction.atomic():
@@ -409,19 +420,15 @@ def photo_takedown_notify(*, event_id: int) -> bool:
         )
         if event is None or event.notified_at is not None:
             return False
-        for language, addresses in group_by_language(_people_of(event.story)).items():
-            if language in event.notified_languages:
-                continue
-            templated_mail(
-                template="stories/email/consent_taken_down",
-                to=addresses,
-                language=language,
-                context={"event": event, "story": event.story, "link": _story_link(event.story, language)},
-            ).send()
-            event.notified_languages = [*event.notified_languages, language]
-            event.save(update_fields=["notified_languages"])
-        event.notified_at = timezone.now()
-        event.save(update_fields=["notified_at"])
+        # Each mail is built as it leaves; a failed send is raised after the commit, so the languages
+        # whose mail left stay recorded and the retry sends only the ones owed.
+        mails = {
+            language: partial(_takedown_mail, event, language=language, to=addresses)
+            for language, addresses in group_by_language(_people_of(event.story)).items()
+        }
+        failure = send_once(event=event, mails=mails)
+    if failure is not None:
+        raise failure
     return True
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from core.mail import group_by_language, site_link, templated_mail
+from core.mail import group_by_language, send_once, site_link, templated_mail
 from core.queueing import enqueue_on_commit
 from members.models import User
 from recommendations.models import RecommendationEvent
@@ -122,16 +122,7 @@ def event_notify(*, event_id: int) -> bool:
             for language, addresses in group_by_language(recipients(event)).items()
             if language not in event.notified_languages
         }
-        for language, message in mails.items():
-            try:
-                message.send()
-            except Exception as error:  # the mail server refused or did not answer: retried later
-                failure = failure or error
-            else:
-                event.notified_languages = [*event.notified_languages, language]
-        if failure is None:
-            event.notified_at = timezone.now()
-        event.save(update_fields=["notified_at", "notified_languages"])
+        failure = send_once(event=event, mails=mails)
     if failure is not None:
         raise failure
     return True
