@@ -37,6 +37,7 @@ run: export DEBUG = true
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py data_release
 	@echo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -56,7 +57,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
-	$(BIN)/bandit -q -c pyproject.toml -r core coalition members stories meetings membership recommendations cooperation registry --severity-level medium
+	$(BIN)/bandit -q -c pyproject.toml -r core coalition members stories meetings membership recommendations cooperation registry opendata --severity-level medium
 
 format: install
 	$(BIN)/ruff check --fix .

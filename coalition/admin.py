@@ -18,7 +18,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_history import ReadOnlyAdminMixin
+from core.admin_history import LabelledChangesMixin, ReadOnlyAdminMixin
 from members.destinations import forget_destination_after_mfa_setup, remember_destination_before_mfa_setup
 
 
@@ -35,6 +35,25 @@ class CoalitionAdminSite(admin.AdminSite):
         if LogEntry in models:
             admin_class = AuditTrailAdmin
         return super().register(model_or_iterable, admin_class, **options)
+
+    def get_urls(self):
+        from django.urls import path
+
+        from coalition.admin_translations import outdated_translations
+
+        return [
+            path(
+                "translations/outdated/",
+                self.admin_view(lambda request: outdated_translations(request, self)),
+                name="outdated_translations",
+            ),
+            *super().get_urls(),
+        ]
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        context["outdated_translations_url"] = reverse("admin:outdated_translations")
+        return context
 
     @method_decorator(login_not_required)
     def login(self, request, extra_context=None):
@@ -90,7 +109,7 @@ class ObjectFilter(admin.SimpleListFilter):
         return queryset.filter(object_pk=self.value()) if self.value() else queryset
 
 
-class AuditTrailAdmin(ReadOnlyAdminMixin, LogEntryAdminMixin, admin.ModelAdmin):
+class AuditTrailAdmin(ReadOnlyAdminMixin, LabelledChangesMixin, LogEntryAdminMixin, admin.ModelAdmin):
     """Who changed what, and when, in the admin or through a service. Nobody edits or deletes it."""
 
     date_hierarchy = "timestamp"

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "recommendations",
     "cooperation",
     "registry",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +182,9 @@ REDRIVE_AFTER_SECONDS = env.int("REDRIVE_AFTER_SECONDS", default=30)
 # that runs this often (core/public_cache.py).
 PUBLIC_CACHE_CATCH_UP_SECONDS = env.int("PUBLIC_CACHE_CATCH_UP_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
+    # Open-data releases (opendata/): daily, a dated release only if the data changed since the latest one
+    # (and at once after a story is withdrawn or a photo taken down: opendata/apps.py).
+    "open-data-release": {"task": "opendata.tasks.release_if_changed", "schedule": 24 * 3600.0},
     "publish-due-stories": {"task": "stories.tasks.publish_due_stories", "schedule": 60.0},
     "redrive": {"task": "coalition.tasks.redrive", "schedule": float(REDRIVE_EVERY_SECONDS)},
     "public-cache-catch-up": {
@@ -214,6 +218,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SECRETARIAT_EMAIL = env.str("SECRETARIAT_EMAIL", default="secretariat@goodstories.example")
 # Reprisals registry: Fernet keys (comma-separated; the first encrypts, all decrypt), never in the repository.
 REGISTRY_KEYS = env.list("REGISTRY_KEYS", default=[])
+
+# Open data: a live filtered CSV holds at most this many rows (the whole dataset is the latest release's
+# file), and an anonymous address may ask for this many live CSV files an hour.
+OPEN_DATA_CSV_CAP = env.int("OPEN_DATA_CSV_CAP", default=5000)
+OPEN_DATA_CSV_LIMIT_PER_HOUR = env.int("OPEN_DATA_CSV_LIMIT_PER_HOUR", default=30)
 REGISTRY_REPORT_EMAIL = env.str("REGISTRY_REPORT_EMAIL", default=SECRETARIAT_EMAIL)
 REGISTRY_MFA_MAX_AGE = 15 * 60
 
@@ -263,16 +272,21 @@ INVITATION_VALIDITY = timedelta(days=env.int("INVITATION_VALIDITY_DAYS", default
 # service or a task, with who and when; the secretariat reads it in the admin. Passwords, login times and
 # keys that make private file names unguessable are never recorded; neither are MFA data or invitations.
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    "core.OpenDataLicence",
     "members.Member",
     "members.Mission",
     {"model": "members.User", "exclude_fields": ["password", "last_login"]},
     {"model": "stories.Story", "exclude_fields": ["search_vector"]},
     {"model": "stories.StoryImage", "exclude_fields": ["rendition_key", "renditions"]},
     "stories.StoryTranslation",
+    "stories.Theme",
+    "stories.ThemeTranslation",
     {"model": "stories.ImageConsent", "exclude_fields": ["who"]},
     "meetings.Meeting",
     "meetings.Participant",
     "meetings.AgendaItem",
+    "meetings.MeetingTranslation",
+    "meetings.AgendaItemTranslation",
     "meetings.Document",
     {"model": "meetings.ParticipantConsent", "exclude_fields": ["who"]},
     "membership.DeclarationVersion",
@@ -312,6 +326,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
+# Dates and numbers in each language's conventions where Django's are missing or wrong.
+FORMAT_MODULE_PATH = ["coalition.formats"]
 
 # The EU is a member but not a country; the two UN-style names differ from django-countries' short ones.
 COUNTRIES_OVERRIDE = {

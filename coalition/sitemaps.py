@@ -1,25 +1,27 @@
-"""The one sitemap registry: each app ships its own sitemaps; the project lists them here."""
+"""The one sitemap registry: each app ships its own sitemaps; the project lists them here.
 
-from django.contrib.sitemaps import Sitemap
-from django.urls import reverse
+Every section lists each page in the six languages, each address with the six as alternates plus
+`x-default` (core/sitemaps.py).
+"""
 
 from cooperation.sitemaps import CooperationCardSitemap, CooperationPageSitemap
+from core.sitemaps import NamedPagesSitemap
 from meetings.sitemaps import MeetingSitemap
 from members.sitemaps import MemberSitemap
+from opendata.sitemaps import ReleasePageSitemap, ReleaseSitemap
 from recommendations.sitemaps import RecommendationPageSitemap, RecommendationSitemap
 from stories.sitemaps import StorySitemap
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(NamedPagesSitemap):
     changefreq = "weekly"
-    i18n = True
-    alternates = True
-
-    def items(self) -> list[str]:
-        return ["home", "stories:story_list", "members:member_list", "meetings:meeting_list"]
-
-    def location(self, name: str) -> str:
-        return reverse(name)
+    names = (
+        "home",
+        "stories:story_list",
+        "members:member_list",
+        "meetings:meeting_list",
+        "declaration:index",
+    )
 
 
 SITEMAPS = {
@@ -31,4 +33,6 @@ SITEMAPS = {
     "recommendations": RecommendationSitemap,
     "cooperation-pages": CooperationPageSitemap,
     "cooperation": CooperationCardSitemap,
+    "data-pages": ReleasePageSitemap,
+    "data": ReleaseSitemap,
 }

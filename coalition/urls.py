@@ -8,7 +8,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.static import serve
 
-from coalition import views
+from coalition import openapi, views
 from coalition.sitemaps import SITEMAPS
 from cooperation import urls as cooperation_urls
 from core.public_cache import cache_public_page
@@ -48,6 +48,7 @@ coalition_patterns = [
 # Every app's feeds and open data, under one prefix each.
 feed_patterns = [*stories_urls.feed_urlpatterns]
 api_patterns = [
+    path("openapi.json", openapi.openapi_json, name="openapi"),
     *stories_urls.api_urlpatterns,
     *membership_urls.api_urlpatterns,
     *recommendations_urls.api_urlpatterns,
@@ -77,6 +78,7 @@ urlpatterns += i18n_patterns(
     path("my/cooperation/", include("cooperation.my_urls")),
     path("my/registry/", include("registry.urls")),
     path("reprisals/", include((registry_urls.public_urlpatterns, "reprisals"))),
+    path("data/", include("opendata.urls")),
     path("my/", include("recommendations.my_urls")),
 )
 

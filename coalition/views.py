@@ -43,7 +43,11 @@ class HomeView(TemplateView):
         context["members"] = Member.objects.public().sorted_by_name()
         context["latest_stories"] = Story.objects.published().cards()[:3]
         context["next_meeting"] = (
-            Meeting.objects.upcoming().exclude(status=Meeting.Status.CANCELLED).order_by("starts_at").first()
+            Meeting.objects.prefetch_related("translations")
+            .upcoming()
+            .exclude(status=Meeting.Status.CANCELLED)
+            .order_by("starts_at")
+            .first()
         )
         return context
 
@@ -84,7 +88,10 @@ class MemberDetailView(DetailView):
         context["stories"] = stories[:MEMBER_PAGE_STORIES]
         context["more_stories"] = len(stories) > MEMBER_PAGE_STORIES
         context["meetings"] = (
-            Meeting.objects.for_member(member).select_related("topic").order_by("-starts_at")[:20]
+            Meeting.objects.for_member(member)
+            .select_related("topic")
+            .prefetch_related("translations")
+            .order_by("-starts_at")[:20]
         )
         context["recommendations_received"] = recommendations_received(member)
         # Linked only once the member publishes its cooperation card; most members have no record at all.

@@ -8,22 +8,19 @@ communications but their counts.
 
 from __future__ import annotations
 
-import csv
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator
 from typing import Any
 
-from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Q
-from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from cooperation.models import CooperationRecord, FollowUp, VisitRequest
+from cooperation.models import CooperationRecord, FollowUp, Mandate, VisitRequest
 from cooperation.publishing import published_records
-from core.csv_safety import Echo, neutralise
-from core.public_cache import cache_public_page, public_page
+from core.open_data import listed_json, open_data_response, whole_csv
+from core.public_cache import cache_public_page
 
 CSV_FIELDS = [
     "member_iso",
@@ -107,6 +104,91 @@ FIGURE_FIELDS = [
 ]
 
 
+_COUNT = {"type": "integer", "minimum": 0}
+_SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+_FIGURE_TYPES = {"share_answered_in_time": _SHARE, "share_replied_in_time": _SHARE}
+_FIGURE_TYPES["median_days_to_reply"] = {"type": ["number", "null"], "minimum": 0}
+_ISO_DATE = {"type": "string", "format": "date"}
+_NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
+_FOLLOW_UP_COUNTS = {
+    "type": "object",
+    "properties": {name: _COUNT for name in ("not_started", "in_progress", "implemented")},
+    "required": ["not_started", "in_progress", "implemented"],
+}
+
+
+def _figures_schema() -> dict[str, Any]:
+    groups: dict[str, list[str]] = defaultdict(list)
+    for group, name in FIGURE_FIELDS:
+        groups[group].append(name)
+    return {
+        "type": "object",
+        "properties": {
+            group: {
+                "type": "object",
+                "properties": {name: _FIGURE_TYPES.get(name, _COUNT) for name in names},
+                "required": names,
+            }
+            for group, names in groups.items()
+        },
+        "required": list(groups),
+    }
+
+
+# One card of the JSON, as JSON Schema (OpenAPI 3.1), its figures from FIGURE_FIELDS. A test holds it to
+# what card_records gives.
+CARD_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "member": {
+            "type": "object",
+            "properties": {
+                "iso": {"type": "string"},
+                "name": {"type": "string"},
+                "regional_group": {"type": ["string", "null"]},
+            },
+            "required": ["iso", "name", "regional_group"],
+        },
+        "url": {"type": "string", "format": "uri"},
+        "year": {"type": "integer"},
+        "published_at": {"type": "string", "format": "date-time"},
+        "standing_invitation_on": _NULLABLE_DATE,
+        "figures": _figures_schema(),
+        "visits": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "mandate": {
+                        "type": "string",
+                        "description": "the mandate holder's title as the secretariat keeps it (no "
+                        "language is recorded for it: OHCHR's English title, as a rule)",
+                    },
+                    "mandate_kind": {"type": "string", "enum": [choice.value for choice in Mandate.Kind]},
+                    "requested_on": _ISO_DATE,
+                    "status": {"type": "string", "enum": [choice.value for choice in VisitRequest.Status]},
+                    "visit_starts_on": _NULLABLE_DATE,
+                    "visit_ends_on": _NULLABLE_DATE,
+                    "report_symbol": {"type": ["string", "null"]},
+                    "follow_up": _FOLLOW_UP_COUNTS,
+                },
+                "required": [
+                    "mandate",
+                    "mandate_kind",
+                    "requested_on",
+                    "status",
+                    "visit_starts_on",
+                    "visit_ends_on",
+                    "report_symbol",
+                    "follow_up",
+                ],
+            },
+        },
+    },
+}
+CARD_SCHEMA["required"] = list(CARD_SCHEMA["properties"])
+
+
 def _visits_by_member(records: list[CooperationRecord]) -> dict[int, list[VisitRequest]]:
     """The confirmed visit requests of every card's member, with follow-up counts: one query."""
     statuses = FollowUp.Status
@@ -179,43 +261,40 @@ def card_records(request: HttpRequest) -> list[dict[str, Any]]:
     return results
 
 
-@login_not_required
+@open_data_response
 @require_safe
 @cache_public_page()
 def cooperation_json(request: HttpRequest) -> JsonResponse:
-    results = card_records(request)
-    return JsonResponse(
-        {"count": len(results), "results": results}, json_dumps_params={"ensure_ascii": False}
-    )
+    return listed_json(card_records(request))
 
 
 def _blank_if_none(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _csv_rows(results: list[dict[str, Any]]) -> Iterator[str]:
-    writer = csv.writer(Echo())
-    yield "\ufeff"  # so spreadsheet programs read UTF-8
-    yield writer.writerow(CSV_FIELDS + [f"{group}_{name}" for group, name in FIGURE_FIELDS])
-    for record in results:
-        row = [
-            record["member"]["iso"],
-            record["member"]["name"],
-            record["member"]["regional_group"] or "",
-            record["url"],
-            record["year"],
-            record["published_at"],
-            record["standing_invitation_on"] or "",
-            len(record["visits"]),
-            " ".join(visit["report_symbol"] for visit in record["visits"] if visit["report_symbol"]),
-        ] + [_blank_if_none(record["figures"][group][name]) for group, name in FIGURE_FIELDS]
-        yield writer.writerow([neutralise(value) for value in row])
+def csv_header() -> list[str]:
+    return CSV_FIELDS + [f"{group}_{name}" for group, name in FIGURE_FIELDS]
 
 
-@login_not_required
+def csv_row(record: dict[str, Any]) -> list[Any]:
+    """A card's record as the cells of csv_header() (also written by the releases)."""
+    return [
+        record["member"]["iso"],
+        record["member"]["name"],
+        record["member"]["regional_group"] or "",
+        record["url"],
+        record["year"],
+        record["published_at"],
+        record["standing_invitation_on"] or "",
+        len(record["visits"]),
+        " ".join(visit["report_symbol"] for visit in record["visits"] if visit["report_symbol"]),
+    ] + [_blank_if_none(record["figures"][group][name]) for group, name in FIGURE_FIELDS]
+
+
+@open_data_response
 @require_safe
-@public_page
-def cooperation_csv(request: HttpRequest) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(_csv_rows(card_records(request)), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="cooperation-cards.csv"'
-    return response
+@cache_public_page()
+def cooperation_csv(request: HttpRequest) -> HttpResponse:
+    # At most one row per member: built whole, so the public cache keeps it as it keeps the JSON; no cap.
+    rows = (csv_row(record) for record in card_records(request))
+    return whole_csv(header=csv_header(), rows=rows, filename="cooperation-cards")

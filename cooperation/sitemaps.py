@@ -1,35 +1,24 @@
 """Cooperation's part of the sitemap (the registry is coalition/sitemaps.py): the published cards only, and
 the list of them. A member's card is absent until it publishes it, and gone when it withdraws it."""
 
-from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from cooperation.models import CooperationRecord
 from cooperation.publishing import published_records
+from core.sitemaps import LanguageSitemap, NamedPagesSitemap
 
 
-class CooperationCardSitemap(Sitemap):
+class CooperationCardSitemap(LanguageSitemap):
     changefreq = "monthly"
-    i18n = True
-    alternates = True
+    lastmod_field = "card_published_at"
 
     def items(self):
-        return list(published_records().select_related("member").order_by("member__country"))
-
-    def lastmod(self, record: CooperationRecord):
-        return record.card_published_at
+        return published_records().select_related("member").order_by("member__country", "pk")
 
     def location(self, record: CooperationRecord) -> str:
         return reverse("cooperation_card:card_detail", kwargs={"iso": record.member.iso.lower()})
 
 
-class CooperationPageSitemap(Sitemap):
+class CooperationPageSitemap(NamedPagesSitemap):
     changefreq = "weekly"
-    i18n = True
-    alternates = True
-
-    def items(self) -> list[str]:
-        return ["cooperation:card_list"]
-
-    def location(self, name: str) -> str:
-        return reverse(name)
+    names = ("cooperation:card_list",)

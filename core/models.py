@@ -36,3 +36,37 @@ class PendingCacheBump(models.Model):
 
     def __str__(self) -> str:
         return f"missed cache bump at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class OpenDataLicence(models.Model):
+    """The licence the secretariat publishes the open data under: one row at most (its key is always 1).
+    With no row, `core.open_data.DEFAULT_LICENCE` (CC BY 4.0) applies, so a fresh install states a licence."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    name = models.CharField(_("name"), max_length=200, help_text=_("For example: CC BY 4.0."))
+    url = models.URLField(_("address of the licence text"), max_length=500)
+    attribution = models.CharField(
+        _("attribution"),
+        max_length=500,
+        help_text=_("The sentence people reusing the data are asked to give, with the source."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("open data licence")
+        verbose_name_plural = _("open data licence")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="open_data_licence_single_row")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _stale_when_licence_changes() -> None:
+    # Every open-data response states the licence (and current_licence() is cached per generation): a new
+    # licence must make all of them stale. Here rather than in CoreConfig.ready so it holds in every process.
+    from core.public_cache import stale_when_changed
+
+    stale_when_changed(OpenDataLicence)
+
+
+_stale_when_licence_changes()

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core import admin_translations
 from core.admin_actions import action_with_form
 from core.admin_history import HistoryInline
 from core.csv_safety import neutralise
@@ -26,7 +27,16 @@ from meetings.forms import (
     ParticipantAdminForm,
     offset_label,
 )
-from meetings.models import AgendaItem, Document, Meeting, MeetingEvent, Participant, ParticipantConsent
+from meetings.models import (
+    AgendaItem,
+    AgendaItemTranslation,
+    Document,
+    Meeting,
+    MeetingEvent,
+    MeetingTranslation,
+    Participant,
+    ParticipantConsent,
+)
 from stories import consent as consent_services
 from stories.consent_views import UsesField
 from stories.models import ConsentUse
@@ -37,6 +47,34 @@ class AgendaItemInline(admin.TabularInline):
     extra = 1
     fields = ["order", "time", "title", "speaker", "story"]
     autocomplete_fields = ["story"]
+    # Each item's translations are on its own page (the admin has no inlines within inlines).
+    show_change_link = True
+
+
+class MeetingTranslationInline(admin_translations.TranslationInline):
+    model = MeetingTranslation
+
+
+class AgendaItemTranslationInline(admin_translations.TranslationInline):
+    model = AgendaItemTranslation
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(admin.ModelAdmin):
+    """Reached from its meeting's agenda, to translate an item's title."""
+
+    fields = ["meeting", "order", "time", "title", "speaker"]
+    readonly_fields = ["meeting"]
+    inlines = [AgendaItemTranslationInline]
+    list_display = ["title", "meeting", "order"]
+    list_filter = [admin_translations.OutdatedTranslationFilter]
+    search_fields = ["title", "meeting__title"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # items are added on their meeting's page
+
+    def has_module_permission(self, request) -> bool:
+        return False  # not in the admin's index: reached from the meeting
 
 
 class ParticipantInline(admin.TabularInline):
@@ -140,16 +178,22 @@ class MeetingEventInline(HistoryInline):
 class MeetingAdmin(admin.ModelAdmin):
     form = MeetingAdminForm
     list_display = ["title", "kind", "where", "local_time", "status", "participant_count"]
-    list_filter = ["status", "kind", "city"]
+    list_filter = ["status", "kind", "city", admin_translations.OutdatedTranslationFilter]
     search_fields = ["title", "venue", "place", "description"]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["co_chairs", "topic"]
-    inlines = [AgendaItemInline, ParticipantInline, DocumentInline, MeetingEventInline]
+    inlines = [
+        MeetingTranslationInline,
+        AgendaItemInline,
+        ParticipantInline,
+        DocumentInline,
+        MeetingEventInline,
+    ]
     actions = ["confirm", "send_invitations", "export_participants", "mark_held", "cancel"]
     # The status changes through the actions only (services: history row, mail).
     readonly_fields = ["status", "times_in_utc", "public_page", "sequence"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "status", "public_page"]}),
+        (None, {"fields": ["title", "slug", "language", "kind", "status", "public_page"]}),
         (
             _("When and where"),
             {

@@ -13,6 +13,8 @@ class MeetingsConfig(AppConfig):
         stale_when_changed(
             self.get_model("Meeting"),
             self.get_model("AgendaItem"),
+            self.get_model("MeetingTranslation"),
+            self.get_model("AgendaItemTranslation"),
             self.get_model("Participant"),
             self.get_model("Document"),
             self.get_model("ParticipantConsent"),

@@ -50,6 +50,7 @@ class MeetingAdminForm(forms.ModelForm):
         fields = [
             "title",
             "slug",
+            "language",
             "kind",
             "city",
             "place",

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import HistoryEvent
+from core.translations import ContentTranslation, TranslatedContent
 from stories.consent import covering
 from stories.models import ConsentTerms, ConsentUse
 
@@ -43,7 +44,10 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(Q(co_chairs=member) | Q(participants__member=member)).distinct()
 
 
-class Meeting(models.Model):
+class Meeting(TranslatedContent, models.Model):
+    # What its translations carry (MeetingTranslation); the agenda's titles have their own.
+    translated_fields = ("title", "topic_text", "place", "venue", "description", "outcome_summary")
+
     class Kind(models.TextChoices):
         MINISTERIAL = "ministerial", _("Ministerial meeting")
         AMBASSADORIAL = "ambassadorial", _("Ambassadorial meeting")
@@ -83,6 +87,13 @@ class Meeting(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    language = models.CharField(
+        _("language of the texts"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the title, venue, description and outcome are written in."),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     city = models.CharField(_("city"), max_length=20, choices=City.choices)
     place = models.CharField(
@@ -225,7 +236,9 @@ class Meeting(models.Model):
             )
 
 
-class AgendaItem(models.Model):
+class AgendaItem(TranslatedContent, models.Model):
+    translated_fields = ("title",)
+
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="agenda", verbose_name=_("meeting")
     )
@@ -252,6 +265,70 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def language(self) -> str:
+        return self.meeting.language
+
+
+class MeetingTranslation(ContentTranslation):
+    """A meeting's texts in another language; a blank field shows the original's."""
+
+    original_field = "meeting"
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="translations", verbose_name=_("meeting")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    topic_text = models.CharField(_("topic in words"), max_length=300, blank=True)
+    place = models.CharField(_("place"), max_length=120, blank=True)
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    description = models.TextField(_("public description"), blank=True)
+    outcome_summary = models.TextField(_("outcome"), blank=True)
+
+    class Meta:
+        verbose_name = _("meeting translation")
+        verbose_name_plural = _("meeting translations")
+        ordering = ["meeting", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "language"], name="meetings_meeting_one_translation_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} ({self.language})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.meeting_id and self.language == self.meeting.language:
+            raise ValidationError(
+                {"language": _("The meeting is written in this language already.")}, code="same_language"
+            )
+
+
+class AgendaItemTranslation(ContentTranslation):
+    """An agenda item's title in another language."""
+
+    original_field = "item"
+
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="translations", verbose_name=_("agenda item")
+    )
+    title = models.CharField(_("title"), max_length=200)
+
+    class Meta:
+        verbose_name = _("agenda item translation")
+        verbose_name_plural = _("agenda item translations")
+        ordering = ["item", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "language"], name="meetings_agenda_one_translation_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} ({self.language})"
 
 
 class ParticipantQuerySet(models.QuerySet):
@@ -375,7 +452,7 @@ class MeetingEvent(HistoryEvent):
         get_latest_by = "created_at"
 
     def __str__(self) -> str:
-        return f"{self.meeting}: {self.from_status} → {self.to_status}"
+        return f"{self.meeting}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 def document_path(instance: Document, filename: str) -> str:

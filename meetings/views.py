@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -14,6 +15,7 @@ from django.views.generic import DetailView, TemplateView
 
 from core.public_cache import cache_public_page, public_page
 from meetings.calendar import calendar_bytes
+from meetings.jsonld import meeting_structured_data
 from meetings.models import AgendaItem, Meeting, Participant
 from stories.models import Story, StoryImage
 
@@ -24,9 +26,15 @@ def year_choices() -> list[tuple[str, str]]:
 
 
 class MeetingFilter(django_filters.FilterSet):
-    city = django_filters.ChoiceFilter(label=_("City"), choices=Meeting.City.choices)
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Meeting.Kind.choices)
-    year = django_filters.ChoiceFilter(label=_("Year"), choices=year_choices, field_name="starts_at__year")
+    city = django_filters.ChoiceFilter(
+        label=_("City"), choices=Meeting.City.choices, empty_label=_("Any city")
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=Meeting.Kind.choices, empty_label=_("Any kind")
+    )
+    year = django_filters.ChoiceFilter(
+        label=_("Year"), choices=year_choices, field_name="starts_at__year", empty_label=_("Any year")
+    )
 
     class Meta:
         model = Meeting
@@ -34,7 +42,7 @@ class MeetingFilter(django_filters.FilterSet):
 
 
 def meeting_list_queryset():
-    return Meeting.objects.select_related("topic").prefetch_related("co_chairs")
+    return Meeting.objects.select_related("topic").prefetch_related("co_chairs", "translations")
 
 
 @method_decorator([login_not_required, cache_public_page()], name="dispatch")
@@ -72,9 +80,12 @@ def meeting_detail_queryset():
     return Meeting.objects.select_related("topic").prefetch_related(
         "co_chairs",
         "documents",
+        "translations",
         Prefetch(
             "agenda",
-            queryset=AgendaItem.objects.select_related("story__member").order_by("order", "time", "pk"),
+            queryset=AgendaItem.objects.select_related("story__member")
+            .prefetch_related("translations")
+            .order_by("order", "time", "pk"),
         ),
         Prefetch(
             "participants",
@@ -99,6 +110,10 @@ class MeetingDetailView(DetailView):
             for item in self.object.agenda.all()
             if item.story and item.story.status == Story.Status.PUBLISHED
         ]
+        # A translation that may be out of date links to the original, under its language's prefix.
+        with translation.override(self.object.language):
+            context["original_url"] = self.object.get_absolute_url()
+        context["structured_data"] = meeting_structured_data(self.object, self.request)
         return context
 
 
@@ -138,10 +153,14 @@ def meeting_present(request: HttpRequest, slug: str) -> HttpResponse:
                 queryset=AgendaItem.objects.filter(story__status=Story.Status.PUBLISHED)
                 .select_related("story__member")
                 .prefetch_related(
-                    Prefetch("story__images", queryset=StoryImage.objects.order_by("order", "pk"))
+                    # Only photos the public may see: a withdrawn consent takes a photo off the screen too.
+                    Prefetch(
+                        "story__images", queryset=StoryImage.objects.shown_publicly().order_by("order", "pk")
+                    )
                 )
                 .order_by("order", "time", "pk"),
-            )
+            ),
+            "translations",
         ),
         slug=slug,
     )

@@ -1,12 +1,14 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
+from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
 from core.admin_history import HistoryInline, ReadOnlyAdminMixin
+from core.templatetags.flags import flag_url
 from members import services
 from members.forms import InviteUserForm, UserChangeForm
 from members.models import Invitation, LoginEvent, Member, Mission, User, UserEvent
@@ -32,7 +34,7 @@ class MemberAdmin(admin.ModelAdmin):
     @admin.display(description=_("member"), ordering="country")
     def flag_and_name(self, member: Member) -> str:
         return format_html(
-            '<img src="{}" alt="" width="16" height="11"> {}', member.country.flag, member.name
+            '<img src="{}" alt="" width="20" height="15"> {}', flag_url(member.country), member.name
         )
 
     @admin.display(description=_("ISO code"), ordering="country")
@@ -98,9 +100,10 @@ class UserEventInline(HistoryInline):
 
     @admin.display(description=_("change"))
     def changes_display(self, event: UserEvent) -> str:
+        arrow = "←" if translation.get_language_bidi() else "→"
         return format_html_join(
             "",
-            "<div>{}: {} → {}</div>",
+            "<div>{}: {} " + arrow + " {}</div>",
             ((what, before or _("none"), after or _("none")) for what, before, after in event.changes()),
         )
 

@@ -1,17 +1,13 @@
 """The members' part of the sitemap (the registry is coalition/sitemaps.py)."""
 
-from django.contrib.sitemaps import Sitemap
-
+from core.sitemaps import LanguageSitemap
 from members.models import Member
 
 
-class MemberSitemap(Sitemap):
+class MemberSitemap(LanguageSitemap):
+    """The page of every member the public sees, in each language."""
+
     changefreq = "monthly"
-    i18n = True
-    alternates = True
 
     def items(self):
-        return list(Member.objects.public())
-
-    def location(self, member: Member) -> str:
-        return member.get_absolute_url()
+        return Member.objects.public().only("country").order_by("pk")

@@ -68,6 +68,15 @@ class DeclarationTextInline(admin.StackedInline):
     def original_marker(self, text: DeclarationText) -> str:
         if text.pk and text.language == text.version.original_language:
             return str(_("The original text: the other languages are translations of it."))
+        if text.pk and text.outdated:
+            return str(
+                _(
+                    "A translation that may be out of date: the original changed after it was made. Update "
+                    "it, or confirm it from the list of out-of-date translations."
+                )
+            )
+        if text.pk:
+            return str(_("A translation, up to date with the original."))
         return "—"
 
     def get_extra(self, request, obj=None, **kwargs) -> int:

@@ -67,6 +67,7 @@ class ApplicationEventInline(HistoryInline):
     model = ApplicationEvent
     fields = ["created_at", "actor", "action", "from_status", "to_status", "comment", "notified_at"]
     ordering = ["created_at", "pk"]
+    value_labels = {"action": applications.Action.choices}
 
     def has_view_permission(self, request, obj=None) -> bool:
         return applications.can_decide(user=request.user) or super().has_view_permission(request, obj)

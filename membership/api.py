@@ -8,15 +8,12 @@ approved.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from typing import Any
 
-from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
-from core.csv_safety import Echo, neutralise
+from core.open_data import listed_json, open_data_response, whole_csv
 from core.public_cache import cache_public_page
 from membership.models import Endorsement
 from membership.views_declaration import public_endorsements
@@ -34,6 +31,38 @@ CSV_FIELDS = [
     "signatory_title",
     "meeting_url",
 ]
+
+_ISO_DATE = {"type": "string", "format": "date"}
+
+# One endorsement of the JSON, as JSON Schema (OpenAPI 3.1). A test holds it to what endorsement_record gives.
+ENDORSEMENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "member": {
+            "type": "object",
+            "properties": {
+                "iso": {"type": "string"},
+                "name": {"type": "string"},
+                "regional_group": {"type": ["string", "null"]},
+            },
+            "required": ["iso", "name", "regional_group"],
+        },
+        "version": {"type": "integer"},
+        "version_adopted_on": _ISO_DATE,
+        "endorsed_on": _ISO_DATE,
+        "level": {"type": "string", "enum": [choice.value for choice in Endorsement.Level]},
+        "means": {"type": "string", "enum": [choice.value for choice in Endorsement.Means]},
+        "signatory": {
+            "type": "object",
+            "description": "the public official who signed; the title as the secretariat recorded it (no "
+            "language is recorded for it)",
+            "properties": {"name": {"type": ["string", "null"]}, "title": {"type": ["string", "null"]}},
+            "required": ["name", "title"],
+        },
+        "meeting_url": {"type": ["string", "null"], "format": "uri"},
+    },
+}
+ENDORSEMENT_SCHEMA["required"] = list(ENDORSEMENT_SCHEMA["properties"])
 
 
 def endorsement_record(endorsement: Endorsement, request: HttpRequest) -> dict[str, Any]:
@@ -57,44 +86,35 @@ def _queryset():
     return public_endorsements().order_by("version__number", "endorsed_on", "pk")
 
 
-@login_not_required
+@open_data_response
 @require_safe
 @cache_public_page()
 def endorsements_json(request: HttpRequest) -> JsonResponse:
     # Some hundred rows at most (one per member and version): no pages.
-    results = [endorsement_record(endorsement, request) for endorsement in _queryset()]
-    return JsonResponse(
-        {"count": len(results), "results": results}, json_dumps_params={"ensure_ascii": False}
-    )
+    return listed_json([endorsement_record(endorsement, request) for endorsement in _queryset()])
 
 
-def _csv_rows(request: HttpRequest) -> Iterator[str]:
-    writer = csv.writer(Echo())
-    yield "\ufeff"  # so spreadsheet programs read UTF-8
-    yield writer.writerow(CSV_FIELDS)
-    for endorsement in _queryset().iterator(chunk_size=500):
-        record = endorsement_record(endorsement, request)
-        row = [
-            record["member"]["iso"],
-            record["member"]["name"],
-            record["member"]["regional_group"] or "",
-            record["version"],
-            record["version_adopted_on"],
-            record["endorsed_on"],
-            record["level"],
-            record["means"],
-            record["signatory"]["name"] or "",
-            record["signatory"]["title"] or "",
-            record["meeting_url"] or "",
-        ]
-        yield writer.writerow([neutralise(value) for value in row])
+def csv_row(record: dict[str, Any]) -> list[Any]:
+    """An endorsement's record as the cells of CSV_FIELDS (also written by the releases)."""
+    return [
+        record["member"]["iso"],
+        record["member"]["name"],
+        record["member"]["regional_group"] or "",
+        record["version"],
+        record["version_adopted_on"],
+        record["endorsed_on"],
+        record["level"],
+        record["means"],
+        record["signatory"]["name"] or "",
+        record["signatory"]["title"] or "",
+        record["meeting_url"] or "",
+    ]
 
 
-@login_not_required
+@open_data_response
 @require_safe
 @cache_public_page()
 def endorsements_csv(request: HttpRequest) -> HttpResponse:
-    # Small (one row per member and version): built whole, so the public cache can keep it.
-    response = HttpResponse("".join(_csv_rows(request)), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="endorsements.csv"'
-    return response
+    # Small (one row per member and version): built whole, so the public cache keeps it; no cap.
+    rows = (csv_row(endorsement_record(endorsement, request)) for endorsement in _queryset())
+    return whole_csv(header=CSV_FIELDS, rows=rows, filename="endorsements")

@@ -17,11 +17,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import records_actor
 from core.pdfs import clean_pdf_upload
 from core.public_cache import bump_generation
+from core.translations import digest
 from meetings.models import Meeting
 from members.models import Member, User
 from membership.models import DeclarationText, DeclarationVersion, Endorsement
@@ -101,12 +103,41 @@ def _clean_texts(texts: Iterable[TextData], *, original_language: str) -> list[T
 
 
 def _write_texts(version: DeclarationVersion, texts: Sequence[TextData]) -> None:
+    """The version's texts become these. A translation written or changed now is made from the original as it
+    is now; one left as it was keeps its fingerprint, so a changed original flags it "may be out of date"."""
     wanted = {language for language, _title, _text in texts}
     version.texts.exclude(language__in=wanted).delete()
+    saved = {text.language: text for text in version.texts.all()}
+    original_digest = next(
+        (digest((title, text)) for language, title, text in texts if language == version.original_language),
+        "",
+    )
     for language, title, text in texts:
-        DeclarationText.objects.update_or_create(
-            version=version, language=language, defaults={"title": title, "text": text}
-        )
+        row = saved.get(language) or DeclarationText(version=version, language=language)
+        if (
+            row.pk is not None
+            and (row.title, row.text) == (title, text)
+            and language != version.original_language
+        ):
+            continue
+        row.title, row.text = title, text
+        row.source_digest, row.updated_at = original_digest, timezone.now()
+        row.save()
+
+
+@records_actor
+@transaction.atomic
+def declaration_texts_confirm(*, actor: User, text_ids: Iterable[int]) -> int:
+    """These translations were checked against their original and are still right: no longer out of date.
+    Allowed on an endorsed version too: no word changes."""
+    _require_manager(actor)
+    confirmed = 0
+    for text in DeclarationText.objects.select_for_update().filter(pk__in=list(text_ids)):
+        text.mark_current()
+        text.save(update_fields=["source_digest", "updated_at"])
+        confirmed += 1
+    bump_generation()  # as every service here does
+    return confirmed
 
 
 def _make_current(version: DeclarationVersion) -> None:

@@ -13,7 +13,7 @@ import uuid
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from core.models import HistoryEvent
+from core.translations import digest, digest_expression, direction
 
 
 def private_storage():
@@ -89,6 +90,13 @@ class DeclarationText(models.Model):
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("text"), help_text=_("Paragraphs separated by an empty line."))
+    # The fingerprint of the original-language text this translation was made from or last checked against
+    # (core/translations.py): a different one means the original changed since, and the translation may be out
+    # of date. Unused on the original's own row.
+    source_digest = models.CharField(_("made from"), max_length=32, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("last changed at"), default=timezone.now)
+
+    translated_fields = ("title", "text")
 
     class Meta:
         verbose_name = _("declaration text")
@@ -100,6 +108,51 @@ class DeclarationText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} ({self.language})"
+
+    def translation_digest(self) -> str:
+        return digest(getattr(self, field) for field in self.translated_fields)
+
+    @property
+    def is_original(self) -> bool:
+        return self.language == self.version.original_language
+
+    @property
+    def original(self) -> DeclarationText | None:
+        """The version's text in its original language (uses prefetched `version.texts`)."""
+        return next(
+            (t for t in self.version.texts.all() if t.language == self.version.original_language), None
+        )
+
+    @property
+    def outdated(self) -> bool:
+        """A translation whose original changed after it was made or last confirmed."""
+        if self.is_original:
+            return False
+        original = self.original
+        return original is not None and self.source_digest != original.translation_digest()
+
+    @property
+    def direction(self) -> str:
+        return direction(self.language)
+
+    def mark_current(self) -> None:
+        original = self.original
+        self.source_digest = original.translation_digest() if original is not None else ""
+        self.updated_at = timezone.now()
+
+    @classmethod
+    def outdated_rows(cls) -> models.QuerySet:
+        """Every translation whose original changed since it was made or confirmed."""
+        original_digest = (
+            cls.objects.filter(version=OuterRef("version"), language=OuterRef("version__original_language"))
+            .annotate(fingerprint=digest_expression(cls.translated_fields))
+            .values("fingerprint")[:1]
+        )
+        return (
+            cls.objects.exclude(language=F("version__original_language"))
+            .alias(current_digest=Subquery(original_digest))
+            .exclude(source_digest=F("current_digest"))
+        )
 
 
 class Endorsement(models.Model):

@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -52,6 +54,9 @@ class ShownText:
     language_name: str  # in the page's language
     direction: str  # "rtl" or "ltr"
     is_fallback: bool  # not in the visitor's language
+    outdated: bool = False  # a translation whose original changed after it was made
+    original_language: str = ""
+    original_url: str = ""
 
 
 def shown_text(version: DeclarationVersion, language: str) -> ShownText | None:
@@ -65,7 +70,16 @@ def shown_text(version: DeclarationVersion, language: str) -> ShownText | None:
         language_name=info["name_translated"],
         direction="rtl" if info["bidi"] else "ltr",
         is_fallback=text.language != language,
+        outdated=text.outdated,
+        original_language=version.original_language,
+        original_url=_original_url(version),
     )
+
+
+def _original_url(version: DeclarationVersion) -> str:
+    with translation.override(version.original_language):
+        url = reverse("declaration:index")
+    return url if version.is_current else f"{url}?version={version.number}"
 
 
 def _requested_number(raw: str) -> int:

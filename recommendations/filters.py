@@ -81,6 +81,17 @@ def body_choices() -> list[tuple[str, str]]:
     ]
 
 
+class BodySelect(FastSelect):
+    """The bodies' menu: a Special Procedures mandate is named as UHRI's export names it, in English, and
+    says so (the UPR and the treaty bodies are named in the page's language)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None) -> dict:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value and value != UPR_BODY and value not in TREATY_BODIES:
+            option["attrs"].update(lang="en", dir="ltr")
+        return option
+
+
 def cycle_choices() -> list[tuple[str, str]]:
     return [(str(cycle), _("Cycle %(number)s") % {"number": cycle}) for cycle in UPR_CYCLES]
 
@@ -92,24 +103,45 @@ class RecommendationFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search"}),
         help_text=_("In the text, the document symbol or the paragraph."),
     )
+    # Each empty choice says what choosing nothing means ("Any member"), never django-filter's "---------".
     member = django_filters.ChoiceFilter(
-        label=_("Addressed to"), choices=member_choices, method="filter_member", widget=FastSelect
+        label=_("Addressed to"),
+        choices=member_choices,
+        method="filter_member",
+        widget=FastSelect,
+        empty_label=_("Any member"),
     )
-    mechanism = django_filters.ChoiceFilter(label=_("Mechanism"), choices=Mechanism.choices)
-    body = django_filters.ChoiceFilter(label=_("Body"), choices=body_choices, widget=FastSelect)
-    cycle = django_filters.ChoiceFilter(label=_("UPR cycle"), choices=cycle_choices, field_name="upr_cycle")
-    response = django_filters.ChoiceFilter(label=_("The state's response"), choices=Response.choices)
-    theme = django_filters.ChoiceFilter(label=_("Theme"), choices=theme_choices, method="filter_theme")
-    sdg = django_filters.ChoiceFilter(label=_("SDG"), choices=sdg_choices, method="filter_sdg")
+    mechanism = django_filters.ChoiceFilter(
+        label=_("Mechanism"), choices=Mechanism.choices, empty_label=_("Any mechanism")
+    )
+    body = django_filters.ChoiceFilter(
+        label=_("Body"), choices=body_choices, widget=BodySelect, empty_label=_("Any body")
+    )
+    cycle = django_filters.ChoiceFilter(
+        label=_("UPR cycle"), choices=cycle_choices, field_name="upr_cycle", empty_label=_("Any cycle")
+    )
+    response = django_filters.ChoiceFilter(
+        label=_("The state's response"), choices=Response.choices, empty_label=_("Any response")
+    )
+    theme = django_filters.ChoiceFilter(
+        label=_("Theme"), choices=theme_choices, method="filter_theme", empty_label=_("Any theme")
+    )
+    sdg = django_filters.ChoiceFilter(
+        label=_("SDG"), choices=sdg_choices, method="filter_sdg", empty_label=_("Any SDG")
+    )
     target = django_filters.ChoiceFilter(
         # The gallery's menu: grouped by goal, cached per language, each title marked with its language.
         label=_("SDG target"),
         choices=story_target_choices,
         method="filter_target",
         widget=TargetSelect,
+        empty_label=_("Any SDG target"),
     )
     answered = django_filters.ChoiceFilter(
-        label=_("Answered by a story"), choices=ANSWERED_CHOICES, method="filter_answered"
+        label=_("Answered by a story"),
+        choices=ANSWERED_CHOICES,
+        method="filter_answered",
+        empty_label=_("Answered or not"),
     )
 
     class Meta:

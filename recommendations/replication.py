@@ -182,10 +182,12 @@ def diagram(links: list[Inspiration]) -> Diagram | None:
             "“%(source)s” (%(source_member)s, published %(published)s) inspired “%(story)s” "
             "(%(member)s), confirmed %(confirmed)s"
         ) % {
-            "source": link.source.title,
+            # First-strong isolates (an SVG <title> holds no markup): the quotes stay around the title in
+            # Arabic.
+            "source": f"\u2068{link.source.title}\u2069",
             "source_member": link.source.member.name,
             "published": timezone.localtime(link.source.published_at).year,
-            "story": link.story.title,
+            "story": f"\u2068{link.story.title}\u2069",
             "member": link.story.member.name,
             "confirmed": timezone.localtime(link.decided_at).year,
         }

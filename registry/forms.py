@@ -30,8 +30,8 @@ class CaseForm(forms.ModelForm):
             "consent_obtained_how",
         ]
         widgets = {
-            "consent_given_on": forms.DateInput(attrs={"type": "date"}),
-            "consent_valid_until": forms.DateInput(attrs={"type": "date"}),
+            "consent_given_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "consent_valid_until": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "follow_up": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -98,4 +98,6 @@ class ReferralForm(forms.Form):
         required=False,
     )
     recipient_detail = forms.CharField(label=_("To whom, precisely"), max_length=300, required=False)
-    referred_on = forms.DateField(label=_("Referred on"), widget=forms.DateInput(attrs={"type": "date"}))
+    referred_on = forms.DateField(
+        label=_("Referred on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )

@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core import admin_translations
 from core.admin_actions import action_with_form
 from core.admin_history import HistoryInline
 from stories import (
@@ -18,7 +19,15 @@ from stories import (
     services,
 )
 from stories.forms import CommentForm, OptionalCommentForm, ScheduleForm
-from stories.models import FaceDetection, Story, StoryEvent, StoryImage, StoryTranslation, Theme
+from stories.models import (
+    FaceDetection,
+    Story,
+    StoryEvent,
+    StoryImage,
+    StoryTranslation,
+    Theme,
+    ThemeTranslation,
+)
 
 
 class StoryEventInline(HistoryInline):
@@ -208,12 +217,14 @@ class StoryImageAdmin(admin.ModelAdmin):
             )
 
 
-class TranslationInline(admin.StackedInline):
+class TranslationInline(admin_translations.TranslationInline):
     """The secretariat may add or correct translations; they are published with the story."""
 
     model = StoryTranslation
-    extra = 0
-    fields = ["language", "title", "summary", "body"]
+
+
+class ThemeTranslationInline(admin_translations.TranslationInline):
+    model = ThemeTranslation
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -234,7 +245,14 @@ class QueueFilter(admin.SimpleListFilter):
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin):
     list_display = ["title", "member", "status", "submitted_at", "waiting", "updated_at", "author"]
-    list_filter = [QueueFilter, "status", "member", "themes", "language"]
+    list_filter = [
+        QueueFilter,
+        "status",
+        "member",
+        "themes",
+        "language",
+        admin_translations.OutdatedTranslationFilter,
+    ]
     search_fields = ["title", "summary", "slug"]
     list_select_related = ["member", "author"]
     date_hierarchy = "submitted_at"
@@ -431,8 +449,10 @@ class WithdrawForm(forms.Form):
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "kind", "sdg_number", "order"]
-    list_filter = ["kind"]
+    list_filter = ["kind", admin_translations.OutdatedTranslationFilter]
     search_fields = ["name", "code"]
+    fields = ["kind", "sdg_number", "code", "slug", "name", "language", "description", "order"]
+    inlines = [ThemeTranslationInline]
 
     def get_readonly_fields(self, request, obj=None) -> list[str]:
         # The code is what the translations hang on: chosen once, then fixed, so a reworded name keeps them.

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from stories.filters import StoryFilter, filtered_stories
@@ -35,8 +36,57 @@ class FeedQuery:
     query: str
 
 
+class _MarksLanguages:
+    """Stands in for the XML writer while an entry's elements are written: adds `xml:lang` to the elements
+    named in `languages`, and passes everything else through untouched."""
+
+    def __init__(self, handler, languages: dict[str, str]) -> None:
+        self._handler = handler
+        self._languages = languages
+
+    def _with_language(self, name: str, attrs: dict | None) -> dict:
+        language = self._languages.get(name)
+        return {**(attrs or {}), "xml:lang": language} if language else (attrs or {})
+
+    def startElement(self, name: str, attrs: dict) -> None:
+        self._handler.startElement(name, self._with_language(name, attrs))
+
+    def addQuickElement(self, name: str, contents=None, attrs=None) -> None:
+        self._handler.addQuickElement(name, contents, self._with_language(name, attrs))
+
+    def __getattr__(self, name: str):
+        return getattr(self._handler, name)
+
+
+class LanguageAtomFeed(Atom1Feed):
+    """Atom with the language of every text: the feed's (`xml:lang` on <feed>, the interface language) and
+    each entry's (`xml:lang` on <entry>, the language of the story's title). Inside an entry, what is in
+    another language says so: the summary when a translation has none of its own (the original's is shown),
+    and the author (the member's name) and categories (theme names), which are in the interface language.
+    """
+
+    def item_attributes(self, item: dict) -> dict:
+        attrs = super().item_attributes(item)
+        if item.get("language"):
+            attrs["xml:lang"] = item["language"]
+        return attrs
+
+    def add_item_elements(self, handler, item: dict) -> None:
+        entry = item.get("language")
+        interface = self.feed["language"]
+        languages = {}
+        if item.get("summary_language") and item["summary_language"] != entry:
+            languages["summary"] = item["summary_language"]
+        if entry and interface and interface != entry:
+            languages["author"] = languages["category"] = interface
+        super().add_item_elements(_MarksLanguages(handler, languages) if languages else handler, item)
+
+
 class StoryFeed(Feed):
-    feed_type = Atom1Feed
+    """The published stories, each in the interface language when translated into it, else as written
+    (as on the story's page), each entry marked with its language."""
+
+    feed_type = LanguageAtomFeed
     title = _("Good Human Rights Stories")
     subtitle = _("Good practices in human rights shared by the members of the initiative.")
 
@@ -48,18 +98,26 @@ class StoryFeed(Feed):
     def link(self, obj: FeedQuery) -> str:
         return reverse("stories:story_list") + (f"?{obj.query}" if obj.query else "")
 
-    def items(self, obj: FeedQuery):
-        return (
+    def items(self, obj: FeedQuery) -> list[Story]:
+        stories = list(
             obj.filterset.qs.select_related("member")
-            .prefetch_related("themes")
+            .prefetch_related("themes", "translations")
             .order_by("-published_at", "-pk")[:FEED_SIZE]
         )
+        language = get_language()
+        for story in stories:
+            story.feed_text = story.text_in(language)
+        return stories
 
     def item_title(self, story: Story) -> str:
-        return story.title
+        return story.feed_text.title
 
     def item_description(self, story: Story) -> str:
-        return story.summary
+        return story.feed_text.summary
+
+    def item_extra_kwargs(self, story: Story) -> dict[str, str]:
+        text = story.feed_text
+        return {"language": text.language, "summary_language": text.summary_language}
 
     def item_link(self, story: Story) -> str:
         return story.get_absolute_url()

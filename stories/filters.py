@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.query_filters import usable_filterset
+from core.translations import direction
 from core.widgets import FastSelect
 from members.models import Member
 from stories import search
@@ -77,6 +78,7 @@ class TargetSelect(FastSelect):
         language = self.languages.get(str(value))
         if language and language != (get_language() or "en"):
             option["attrs"]["lang"] = language
+            option["attrs"]["dir"] = direction(language)
         return option
 
 
@@ -125,21 +127,38 @@ class StoryFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Words"), method="filter_words", widget=forms.TextInput(attrs={"type": "search"})
     )
+    # Each empty choice says what choosing nothing means ("Any member"), never django-filter's "---------".
     member = django_filters.ChoiceFilter(
-        label=_("Member"), choices=member_choices, method="filter_member", widget=FastSelect
+        label=_("Member"),
+        choices=member_choices,
+        method="filter_member",
+        widget=FastSelect,
+        empty_label=_("Any member"),
     )
     region = django_filters.ChoiceFilter(
         label=_("UN regional group"),
         choices=Member.RegionalGroup.choices,
         field_name="member__regional_group",
+        empty_label=_("Any region"),
     )
-    theme = django_filters.ChoiceFilter(label=_("Theme"), choices=theme_choices, field_name="themes__slug")
-    sdg = django_filters.ChoiceFilter(label=_("SDG"), choices=sdg_choices, method="filter_sdg")
+    theme = django_filters.ChoiceFilter(
+        label=_("Theme"), choices=theme_choices, field_name="themes__slug", empty_label=_("Any theme")
+    )
+    sdg = django_filters.ChoiceFilter(
+        label=_("SDG"), choices=sdg_choices, method="filter_sdg", empty_label=_("Any SDG")
+    )
     target = django_filters.ChoiceFilter(
-        label=_("SDG target"), choices=target_choices, field_name="sdg_targets__code", widget=TargetSelect
+        label=_("SDG target"),
+        choices=target_choices,
+        field_name="sdg_targets__code",
+        widget=TargetSelect,
+        empty_label=_("Any SDG target"),
     )
     year = django_filters.ChoiceFilter(
-        label=_("Year the policy started"), choices=year_choices, field_name="policy_year"
+        label=_("Year the policy started"),
+        choices=year_choices,
+        field_name="policy_year",
+        empty_label=_("Any year"),
     )
     sort = django_filters.ChoiceFilter(
         label=_("Order"), choices=SORT_CHOICES, method="sort_results", empty_label=None

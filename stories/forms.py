@@ -108,6 +108,18 @@ class TranslationForm(forms.Form):
         label=_("Summary"), max_length=600, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     body = forms.CharField(label=_("Story"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    confirmed = forms.BooleanField(
+        label=_("This translation is still correct"),
+        required=False,
+        help_text=_(
+            "Tick after checking it against the story as it is now: it is no longer marked out of date."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Shown only for a translation that may be out of date (set from the saved row in `initial`).
+        self.outdated = bool(self.initial.get("outdated"))
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -127,7 +139,11 @@ class TranslationForm(forms.Form):
         if not data or data.get("DELETE") or not data.get("language"):
             return None
         return services.TranslationData(
-            language=data["language"], title=data["title"], summary=data["summary"], body=data["body"]
+            language=data["language"],
+            title=data["title"],
+            summary=data["summary"],
+            body=data["body"],
+            confirmed=bool(data.get("confirmed")),
         )
 
 
@@ -160,7 +176,13 @@ def translation_initial(story: Story | None) -> list[dict]:
     if story is None or story.pk is None:
         return []
     return [
-        {"language": t.language, "title": t.title, "summary": t.summary, "body": t.body}
+        {
+            "language": t.language,
+            "title": t.title,
+            "summary": t.summary,
+            "body": t.body,
+            "outdated": t.outdated,
+        }
         for t in story.translations.all()
     ]
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import HistoryEvent
+from core.translations import ContentText, ContentTranslation, TranslatedContent, direction
 from stories.markdown import render_markdown
 from stories.theme_names import THEME_NAMES
 
@@ -38,8 +39,10 @@ class ThemeQuerySet(models.QuerySet):
         return self.filter(kind=Theme.Kind.SDG)
 
 
-class Theme(models.Model):
+class Theme(TranslatedContent, models.Model):
     """One of the initiative's priority themes, or one of the 17 Sustainable Development Goals."""
+
+    translated_fields = ("name", "description")
 
     class Kind(models.TextChoices):
         PRIORITY = "priority", _("Priority theme")
@@ -57,6 +60,17 @@ class Theme(models.Model):
     sdg_number = models.PositiveSmallIntegerField(_("SDG number"), null=True, blank=True, unique=True)
     slug = models.SlugField(_("slug"), unique=True)
     name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("A short paragraph shown above the stories of this theme in the gallery."),
+    )
+    language = models.CharField(
+        _("language of the name and description"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     objects = ThemeQuerySet.as_manager()
@@ -83,6 +97,11 @@ class Theme(models.Model):
     def label(self) -> str:
         """The name in the active language: the catalogues' translation of the theme's code when there is
         one (see stories/theme_names.py), else the name as the secretariat typed it."""
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        # A name the secretariat translated (when the translations were fetched with the theme) comes first.
+        for row in getattr(self, "_prefetched_objects_cache", {}).get("translations", ()):
+            if row.language == language and row.name and language != self.language:
+                return row.name
         catalogue_name = THEME_NAMES.get(self.code or "")
         if catalogue_name is None:
             return self.name
@@ -90,6 +109,17 @@ class Theme(models.Model):
         # Untranslated (in English, say), gettext gives the catalogue's English back: the name as typed
         # wins, so a rewording in the admin shows at once.
         return self.name if translated == catalogue_name else translated
+
+    def description_in(self, language: str) -> ContentText | None:
+        """The description in this language when translated, else as written; None without one (uses
+        prefetched `translations`)."""
+        if not self.description:
+            return None
+        if language != self.language:
+            for row in self.translations.all():
+                if row.language == language and row.description:
+                    return ContentText(row.description, language, outdated=row.outdated)
+        return ContentText(self.description, self.language)
 
     def clean(self) -> None:
         super().clean()
@@ -103,6 +133,32 @@ class Theme(models.Model):
                         )
                     }
                 )
+
+
+class ThemeTranslation(ContentTranslation):
+    """A theme's name and description in another language, written by the secretariat. A blank name keeps
+    the catalogues' translation of the theme's name."""
+
+    original_field = "theme"
+
+    theme = models.ForeignKey(
+        Theme, on_delete=models.CASCADE, related_name="translations", verbose_name=_("theme")
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("theme translation")
+        verbose_name_plural = _("theme translations")
+        ordering = ["theme", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["theme", "language"], name="stories_theme_one_translation_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.theme.name} ({self.language})"
 
 
 class SdgTarget(models.Model):
@@ -189,7 +245,9 @@ class StoryManager(models.Manager.from_queryset(StoryQuerySet)):
         return super().get_queryset().defer("search_vector")
 
 
-class Story(models.Model):
+class Story(TranslatedContent, models.Model):
+    translated_fields = ("title", "summary", "body")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted for review")
@@ -349,6 +407,10 @@ class Story(models.Model):
                         summary=translation.summary or self.summary,
                         body=translation.body or self.body,
                         is_translation=True,
+                        outdated=translation.outdated,
+                        summary_language=language if translation.summary else self.language,
+                        body_language=language if translation.body else self.language,
+                        original_language=self.language,
                     )
         return StoryText(
             language=self.language,
@@ -356,7 +418,13 @@ class Story(models.Model):
             summary=self.summary,
             body=self.body,
             is_translation=False,
+            original_language=self.language,
         )
+
+    @property
+    def has_outdated_translation(self) -> bool:
+        """Uses prefetched `translations`."""
+        return any(translation.outdated for translation in self.translations.all())
 
     def languages(self) -> list[str]:
         return [self.language, *(t.language for t in self.translations.all())]
@@ -371,24 +439,47 @@ class StoryText:
     summary: str
     body: str
     is_translation: bool
+    # A translation whose original changed after it was made or last confirmed.
+    outdated: bool = False
+    # A translation without its own summary or body shows the original's, in the original's language.
+    summary_language: str = ""
+    body_language: str = ""
+    original_language: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("summary_language", "body_language", "original_language"):
+            if not getattr(self, name):
+                object.__setattr__(self, name, self.language)
 
     @cached_property
     def body_html(self) -> str:
         return render_markdown(self.body)
 
+    @property
+    def direction(self) -> str:
+        return direction(self.language)
 
-class StoryTranslation(models.Model):
+    @property
+    def summary_direction(self) -> str:
+        return direction(self.summary_language)
+
+    @property
+    def body_direction(self) -> str:
+        return direction(self.body_language)
+
+
+class StoryTranslation(ContentTranslation):
     """The title, summary and story in another language, added by the mission (and reviewed with the story)
     or by the secretariat."""
+
+    original_field = "story"
 
     story = models.ForeignKey(
         Story, on_delete=models.CASCADE, related_name="translations", verbose_name=_("story")
     )
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), max_length=600, blank=True)
     body = models.TextField(_("story"), blank=True)
-    updated_at = models.DateTimeField(_("last changed at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("translation")
@@ -610,7 +701,7 @@ class StoryEvent(HistoryEvent):
         get_latest_by = "created_at"
 
     def __str__(self) -> str:
-        return f"{self.story}: {self.from_status} → {self.to_status}"
+        return f"{self.story}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class ImageConsent(ConsentTerms):

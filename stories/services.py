@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.audit import records_actor
-from core.mail import group_by_language, site_link, templated_mail
+from core.mail import group_by_language, send_once, site_link, templated_mail
 from core.public_cache import bump_generation
 from core.queueing import enqueue_on_commit
 from core.slugs import save_with_unique_slug
@@ -89,6 +89,8 @@ class TranslationData:
     title: str
     summary: str = ""
     body: str = ""
+    # Checked against the original as it is now and still right (no word changed).
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,7 @@ def translations_replace(*, story: Story, translations: Sequence[TranslationData
     """The story's translations become exactly these (one per language, never its own language)."""
     seen: set[str] = set()
     story.translations.exclude(language__in=[t.language for t in translations]).delete()
+    saved = {row.language: row for row in story.translations.all()}
     for data in translations:
         if data.language == story.language or data.language in seen:
             raise ValidationError(
@@ -174,16 +177,16 @@ def translations_replace(*, story: Story, translations: Sequence[TranslationData
                 code="translation_language",
             )
         seen.add(data.language)
-        StoryTranslation.objects.update_or_create(
-            story=story,
-            language=data.language,
-            defaults={
-                "title": data.title,
-                "summary": data.summary,
-                "body": data.body,
-                "updated_at": timezone.now(),
-            },
-        )
+        row = saved.get(data.language) or StoryTranslation(story=story, language=data.language)
+        words = (data.title, data.summary, data.body)
+        if row.pk is not None and words == (row.title, row.summary, row.body) and not data.confirmed:
+            # Sent back unchanged with the rest of the form: it keeps the original it was made from, so a
+            # changed story flags it "may be out of date" until it is updated or confirmed.
+            continue
+        row.title, row.summary, row.body = words
+        row.story = story
+        row.mark_current()
+        row.save()
 
 
 def _save_images(*, story: Story, actor: User, images: Sequence[ImageData]) -> None:
@@ -588,10 +591,8 @@ def _faces_recipients(event: StoryEvent) -> list[tuple[str, str]]:
     ]
 
 
-def _faces_found_notify(event: StoryEvent) -> Exception | None:
-    """Send the "faces found in a published photo" mail of an event, each language once (the caller holds the
-    event's lock and saves it)."""
-    failure: Exception | None = None
+def _faces_found_mails(event: StoryEvent) -> dict[str, EmailMultiAlternatives]:
+    """The "faces found in a published photo" mails of an event still owed, by language."""
     story = event.story
     mails = {}
     # The faces page of the photo still waiting (the story's people and the secretariat may open it).
@@ -612,14 +613,7 @@ def _faces_found_notify(event: StoryEvent) -> Exception | None:
             language=language,
             context={"event": event, "story": story, "link": link},
         )
-    for language, message in mails.items():
-        try:
-            message.send()
-        except Exception as error:  # the mail server refused or did not answer: retried later
-            failure = failure or error
-        else:
-            event.notified_languages = [*event.notified_languages, language]
-    return failure
+    return mails
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -866,31 +860,18 @@ def story_event_notify(*, event_id: int) -> bool:
         if event is None or event.notified_at is not None:
             return False
         if event.action == FACES_FOUND_ACTION:
-            failure = _faces_found_notify(event)
-            if failure is None:
-                event.notified_at = timezone.now()
-            event.save(update_fields=["notified_at", "notified_languages"])
-            if failure is not None:
-                raise failure
-            return True
-        if event.action not in Story.TRANSITIONS or event.to_status not in NOTIFIED_STATUSES:
-            return False
-        # Every mail is built before the first leaves: one that cannot be built stops them all.
-        mails = {
-            language: _status_mail(event, language=language, to=addresses)
-            for language, addresses in group_by_language(_recipients(event)).items()
-            if language not in event.notified_languages
-        }
-        for language, message in mails.items():
-            try:
-                message.send()
-            except Exception as error:  # the mail server refused or did not answer: retried later
-                failure = failure or error
-            else:
-                event.notified_languages = [*event.notified_languages, language]
-        if failure is None:
-            event.notified_at = timezone.now()
-        event.save(update_fields=["notified_at", "notified_languages"])
+            # Raised after the commit below, so the languages whose mail left stay recorded.
+            failure = send_once(event=event, mails=_faces_found_mails(event))
+        else:
+            if event.action not in Story.TRANSITIONS or event.to_status not in NOTIFIED_STATUSES:
+                return False
+            # Every mail is built before the first leaves: one that cannot be built stops them all.
+            mails = {
+                language: _status_mail(event, language=language, to=addresses)
+                for language, addresses in group_by_language(_recipients(event)).items()
+                if language not in event.notified_languages
+            }
+            failure = send_once(event=event, mails=mails)
     if failure is not None:
         raise failure
     return True

@@ -11,6 +11,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -32,6 +33,7 @@ from stories.forms import (
     translation_initial,
 )
 from stories.inspirations import INSPIRED_BY_LOOKUPS, INSPIRED_LOOKUPS, taken_up_in
+from stories.jsonld import story_structured_data
 from stories.models import PendingUpload, Story, StoryEvent, StoryImage, Theme
 from stories.search import add_snippets, clean_query
 
@@ -115,7 +117,31 @@ class StoryListView(ListView):
         if self.filterset.searching:
             text, _shortened = clean_query(self.filterset.form.cleaned_data["q"])
             add_snippets(context["stories"], text, get_language() or "en")
+        context["theme_intro"] = self.theme_intro()
         return context
+
+    def theme_intro(self) -> dict[str, Any] | None:
+        """The description of the theme (or goal) the gallery is filtered by, in the reader's language when
+        translated; one query, and none without such a filter."""
+        data = self.filterset.form.cleaned_data if self.filterset.form.is_valid() else {}
+        lookup = {}
+        if data.get("theme"):
+            lookup = {"slug": data["theme"]}
+        elif data.get("sdg"):
+            lookup = {"kind": Theme.Kind.SDG, "sdg_number": int(data["sdg"])}
+        if not lookup:
+            return None
+        theme = (
+            Theme.objects.filter(**lookup).exclude(description="").prefetch_related("translations").first()
+        )
+        if theme is None:
+            return None
+        description = theme.description_in(get_language() or "en")
+        if description is None:
+            return None
+        with translation.override(theme.language):
+            original_url = f"{reverse('stories:story_list')}?{self.request.GET.urlencode()}"
+        return {"theme": theme, "description": description, "original_url": original_url}
 
 
 def gallery_facets(queryset) -> dict[str, list[dict]]:
@@ -177,9 +203,15 @@ class StoryDetailView(DetailView):
         context["text"] = story.text_in(get_language())
         # Meetings live in the meetings app, which builds on stories: reach them through the relation only.
         context["presented_at"] = sorted(
-            {item.meeting for item in story.agenda_items.select_related("meeting")}, key=lambda m: m.starts_at
+            {
+                item.meeting
+                for item in story.agenda_items.select_related("meeting").prefetch_related(
+                    "meeting__translations"
+                )
+            },
+            key=lambda m: m.starts_at,
         )
-        context["structured_data"] = structured_data(story, self.request)
+        context["structured_data"] = story_structured_data(story, context["text"], self.request)
         context["taken_up_in"] = taken_up_in(story)
         return context
 
@@ -211,43 +243,6 @@ def related_stories(story: Story, limit: int = 3) -> list[Story]:
     )
     cards = {card.pk: card for card in Story.objects.filter(pk__in=chosen).cards()}
     return [cards[pk] for pk in chosen if pk in cards]
-
-
-def structured_data(story: Story, request: HttpRequest) -> dict[str, Any]:
-    """schema.org metadata for search engines (no personal data: the member is the author)."""
-    images = [image.largest_url for image in story.images.all() if image.largest_url]
-    return {
-        "@context": "https://schema.org",
-        "@type": "Article",
-        "headline": story.title,
-        "description": story.summary,
-        "inLanguage": story.language,
-        "datePublished": story.published_at.isoformat() if story.published_at else None,
-        "dateModified": story.updated_at.isoformat(),
-        "author": {"@type": "Organization", "name": story.member.name},
-        "about": [str(theme) for theme in story.themes.all()],
-        "image": [request.build_absolute_uri(url) for url in images],
-        "url": request.build_absolute_uri(story.get_absolute_url()),
-        # The UN recommendations it answers, and the stories of other members it was inspired by.
-        "citation": [
-            {
-                "@type": "CreativeWork",
-                "name": str(c.reference),
-                **({"url": url} if (url := cited_url(c, request)) else {}),
-            }
-            for c in story.citations.all()
-        ],
-        "isBasedOn": [
-            request.build_absolute_uri(link.source.get_absolute_url()) for link in story.confirmed_inspired_by
-        ],
-    }
-
-
-def cited_url(citation, request: HttpRequest) -> str:
-    """A cited recommendation's page here when it was picked among those imported, else the link given."""
-    if citation.recommendation_id and citation.recommendation is not None:
-        return request.build_absolute_uri(citation.recommendation.get_absolute_url())
-    return citation.url
 
 
 def can_see_unpublished(user, story: Story) -> bool:
@@ -282,6 +277,8 @@ class MyStoryListView(ListView):
         return (
             Story.objects.of_member_of(self.request.user)
             .select_related("author", "updated_by")
+            # Translations whose story changed since are flagged in the list.
+            .prefetch_related("translations")
             .annotate(
                 latest_comment=Subquery(latest_comment.values("comment")[:1]),
                 latest_comment_at=Subquery(latest_comment.values("created_at")[:1]),

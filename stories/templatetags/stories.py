@@ -1,4 +1,8 @@
 from django import template
+from django.utils import translation
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from stories.search import highlighted
 
@@ -37,3 +41,55 @@ def story_url_in(story, language: str) -> str:
 
     with translation.override(language):
         return story.get_absolute_url()
+
+
+@register.filter
+def language_dir(code: str | None) -> str:
+    """The writing direction of a language ("rtl" or "ltr"); "auto" when the language is not known, so the
+    browser takes it from the text itself."""
+    if not code:
+        return "auto"
+    try:
+        return "rtl" if translation.get_language_info(code)["bidi"] else "ltr"
+    except KeyError:
+        return "auto"
+
+
+@register.filter
+def lang_attrs(code: str | None) -> SafeString:
+    """` lang="…" dir="…"` for an element holding content written in this language, so that a screen reader
+    speaks it with the right voice and its punctuation and bullets sit on its own side whatever the page's
+    direction; only ` dir="auto"` when the language is not known (the text is still isolated)."""
+    if not code:
+        return SafeString(' dir="auto"')  # a constant
+    return format_html(' lang="{}" dir="{}"', code, language_dir(code))
+
+
+@register.filter
+def isolated(value, language: str | None = None) -> SafeString:
+    """Content (escaped) set apart from the words around it, for a sentence or a list that mixes it with the
+    page's own words: in its language when known (a span with `lang` and `dir`), else in a `<bdi>`, whose
+    direction comes from the text. A comma after an English name on an Arabic page then stays where it is."""
+    if language:
+        return format_html("<span{}>{}</span>", lang_attrs(language), value)
+    return format_html("<bdi>{}</bdi>", value)
+
+
+@register.filter
+def isolated_reference(item) -> SafeString:
+    """A recommendation's (or a citation's) reference, "A/HRC/38/4, para. 116.23", in the page's words and
+    direction with its symbol and paragraph each isolated: on an Arabic page it then reads symbol, word,
+    number from the right, instead of the whole running left to right from the Latin symbol."""
+    symbol, paragraph = getattr(item, "symbol", ""), getattr(item, "paragraph", "")
+    if not (symbol and paragraph):
+        return format_html("<bdi>{}</bdi>", item.reference)
+    # The words of Recommendation.reference and Citation.reference, so their translation.
+    words = conditional_escape(gettext("%(symbol)s, para. %(paragraph)s"))
+    # The words are escaped above; the parts are built by format_html.
+    return mark_safe(  # noqa: S308  # nosec B308 B703
+        words
+        % {
+            "symbol": format_html("<bdi>{}</bdi>", symbol),
+            "paragraph": format_html("<bdi>{}</bdi>", paragraph),
+        }
+    )

@@ -37,6 +37,10 @@ PUBLIC = {
     "api:cooperation_json",
     "api:cooperation_csv",
     "reprisals:figures",
+    "api:openapi",
+    "api:oembed",
+    "opendata:release_list",
+    "opendata:catalog",
 }
 # Never kept by anyone: the health check is asked afresh by every probe.
 NEVER_STORED = {"healthz"}

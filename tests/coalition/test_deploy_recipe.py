@@ -482,7 +482,8 @@ def test_nginx_serves_public_media_read_only_and_never_private_media():
     assert "media:/srv/media:ro" in volumes
     assert not [volume for volume in volumes if "private" in volume]
     assert "private" not in " ".join(nginx_directives("alias") + nginx_directives("root"))
-    assert nginx_directives("alias") == ["/srv/media/"]
+    # Public media, and the open-data releases within it (with CORS): never anything else.
+    assert sorted(nginx_directives("alias")) == ["/srv/media/", "/srv/media/releases/"]
     assert "location /media/" in NGINX_CONF
     assert service_environment("web", example_dotenv())["MEDIA_ROOT"] == "/app/media"  # the same volume
 

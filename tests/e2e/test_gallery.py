@@ -30,6 +30,10 @@ def test_a_visitor_filters_searches_and_opens_a_story(live_server, page):
     expect(heading).to_have_text("4 stories")
     expect(cards).to_have_count(4)
 
+    # The filters are folded behind a button until one is in use.
+    expect(page.get_by_label("Theme", exact=True)).to_be_hidden()
+    page.get_by_text("Filter stories", exact=True).click()
+
     # Choosing a theme updates the results without leaving the page.
     page.evaluate("window.stillTheSamePage = true")
     page.get_by_label("Theme", exact=True).select_option("gender-equality")

@@ -21,13 +21,13 @@ def test_a_meeting_scheduled_in_the_admin_appears_with_its_presented_story(
     log_in(page, base, secretariat_user.email, TEST_PASSWORD)
 
     page.goto(f"{base}/admin/meetings/meeting/add/")
-    page.get_by_label("Title:").fill("Ministerial meeting on access to justice")
+    page.locator("#id_title").fill("Ministerial meeting on access to justice")
     page.get_by_label("Kind:").select_option("ministerial")
     page.get_by_label("City:").select_option("geneva")
-    page.get_by_label("Venue:").fill("Palais des Nations, Room XX")
+    page.locator("#id_venue").fill("Palais des Nations, Room XX")
     page.get_by_label("Starts (local time):").fill("2027-01-14 10:00")
     page.get_by_label("Ends (local time):").fill("2027-01-14 12:30")
-    page.get_by_label("Public description:").fill("Members share good stories on access to justice.")
+    page.locator("#id_description").fill("Members share good stories on access to justice.")
 
     agenda = page.locator("#agenda-group")
     agenda.locator("input[name='agenda-0-title']").fill("Good story from the field")

@@ -41,6 +41,7 @@ def meeting_data(*, agenda=(), participants=(), documents=(), **fields) -> dict:
     data = {
         "title": "Ministerial meeting on access to justice",
         "slug": "",
+        "language": "en",
         "kind": Meeting.Kind.MINISTERIAL,
         "status": Meeting.Status.PLANNED,
         "city": Meeting.City.GENEVA,
@@ -56,6 +57,7 @@ def meeting_data(*, agenda=(), participants=(), documents=(), **fields) -> dict:
         "_save": "Save",
         **fields,
     }
+    data.update(inline("translations", []))
     data.update(inline("agenda", list(agenda)))
     data.update(inline("participants", list(participants)))
     data.update(inline("documents", list(documents)))

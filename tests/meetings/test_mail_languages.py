@@ -6,7 +6,7 @@ import datetime
 import re
 
 import pytest
-from django.utils import dateformat, translation
+from django.utils import formats, translation
 from icalendar import Calendar
 
 from meetings import services
@@ -127,8 +127,8 @@ def test_reminders_go_to_a_participant_and_a_coordinator_each_in_their_language(
     assert sorted(mails) == ["coordinator@example.org", "fr@example.org"]
     for address, language in (("fr@example.org", "fr"), ("coordinator@example.org", "ar")):
         message = mails[address]
-        with translation.override(language):  # the month's name in that language
-            date = dateformat.format(meeting.local_start, "d E Y, H:i")
+        with translation.override(language):  # the date as that language writes it (coalition/formats)
+            date = formats.date_format(meeting.local_start, "LONG_DATETIME_FORMAT")
         assert message.subject == REMINDER[language].format(title=meeting.title, date=date)
         assert COMING_UP[language] in message.body
         assert_in_language(message, language, meeting)

@@ -25,6 +25,7 @@ def admin_form(**overrides) -> MeetingAdminForm:
         "place": "",
         "time_zone": "",
         "venue": "Palais des Nations",
+        "language": "en",
         "local_starts_at": "2027-01-14 10:00",
         "local_ends_at": "2027-01-14 12:00",
         "topic_text": "",

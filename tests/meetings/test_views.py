@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from core.templatetags.flags import flag_url
 from meetings.models import Meeting, Participant
 from stories.models import Theme
 from tests import factories
@@ -144,7 +145,7 @@ def test_the_page_gives_the_local_time_with_the_offset(client, city, zone, typed
     html = detail(client, meeting)
 
     day = start.strftime("%A %-d %B %Y")
-    assert f"{day}, 10:00</time>\N{EN DASH}12:00" in html
+    assert f"{day}, 10:00</time>\N{EN DASH}<time" in html and ">12:00</time>" in html
     assert re.search(rf"\((Geneva|New York) time, UTC{re.escape(offset)}\)", html)
     # The machine-readable time is the same instant, whatever zone it is written in.
     machine = re.search(r'<time datetime="([^"]+)">', html).group(1)
@@ -170,13 +171,13 @@ def test_the_page_shows_venue_topic_co_chairs_with_flags_and_the_calendar_link(c
 
     html = detail(client, meeting)
 
-    assert "Palais des Nations, Room XX, Geneva" in html
+    assert '<span lang="en" dir="ltr">Palais des Nations, Room XX</span>, Geneva' in html
     assert theme.name in html and "Access to justice" in html
     chairs_html = html[html.index("Co-chairs") :]
     for member in chairs:
         assert member.name in chairs_html
         assert f'href="{member.get_absolute_url()}"' in chairs_html
-        assert f'src="{member.country.flag}"' in chairs_html
+        assert f'src="{flag_url(member.country)}"' in chairs_html
     assert f'href="{meeting.get_ics_url()}"' in html
 
 
@@ -193,7 +194,10 @@ def test_the_agenda_links_published_stories_only(client):
     agenda = section(html, "agenda-heading")
     assert in_order(agenda, "Opening remarks", "First good story", "Second good story")
     assert "The co-chairs" in agenda
-    assert f'<a href="{published.get_absolute_url()}">Mobile courts in every province</a>' in agenda
+    assert (
+        f'<a href="{published.get_absolute_url()}" lang="en" dir="ltr">Mobile courts in every province</a>'
+        in agenda
+    )
     assert published.member.name in agenda
     assert "A draft nobody should see" not in html
     assert draft.get_absolute_url() not in html
@@ -338,7 +342,8 @@ def test_a_story_page_lists_the_meetings_where_it_was_presented(client):
 
     html = page(client.get(story.get_absolute_url()))
 
-    assert f'<a href="{meeting.get_absolute_url()}">Ministerial meeting on justice</a>' in html
+    link = f'<a href="{meeting.get_absolute_url()}" lang="en" dir="ltr">Ministerial meeting on justice</a>'
+    assert link in html
     assert "14 January 2027" in html
     assert "A meeting about something else" not in html
 

@@ -314,7 +314,7 @@ def test_the_page_lists_the_members_recommendations_with_an_add_button(staff_cli
     assert "A/HRC/38/4, para. 116.23" in html
     assert f'id="rec-{recommendation.pk}-ref"' in html
     assert f'aria-describedby="rec-{recommendation.pk}-ref"' in html
-    assert '<p lang="fr" dir="auto">Abolir la peine de mort</p>' in html
+    assert '<p lang="fr" dir="ltr">Abolir la peine de mort</p>' in html
     assert "Supported" in html
     assert "Not for this member at all" not in html
     assert reverse("my_stories:story_edit", args=[story.pk]) in html

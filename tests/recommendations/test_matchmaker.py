@@ -203,8 +203,8 @@ def test_the_page_lists_matches_with_their_reasons_and_a_button(staff_client, me
     assert response.status_code == 200
     assert "<h1>Matchmaker</h1>" in html
     assert rec.reference in html
-    assert f'<blockquote lang="fr">{TORTURE}</blockquote>' in html
-    assert f'<a href="{found.get_absolute_url()}" lang="es">Prevention visits</a>' in html
+    assert f'<blockquote lang="fr" dir="ltr">{TORTURE}</blockquote>' in html
+    assert f'<a href="{found.get_absolute_url()}" lang="es" dir="ltr">Prevention visits</a>' in html
     assert other.name in html
     assert f"same recommendation made to {other.name}" in html
     assert f'action="{reverse("my_recommendations:exchange_create")}"' in html

@@ -34,11 +34,10 @@ def page(response) -> str:
 
 def listed(html: str) -> list[str]:
     """The references of the recommendations listed, in their order."""
+    # The symbol and the paragraph are isolated each in its <bdi>: read the words without the tags.
     return [
-        html_lib.unescape(ref)
-        for ref in re.findall(
-            r'<li class="card recommendation">\s*<h3><a href="[^"]*"><bdi>(.*?)</bdi>', html
-        )
+        html_lib.unescape(re.sub(r"</?bdi>", "", ref))
+        for ref in re.findall(r'<li class="card recommendation">\s*<h3><a href="[^"]*">(.*?)</a></h3>', html)
     ]
 
 
@@ -111,7 +110,7 @@ def test_the_list_shows_each_recommendation_with_its_source_text_and_answers(cli
     assert "Committee on the Elimination of Discrimination against Women (CEDAW)" in html
     assert "Special Rapporteur on the right to food" in html
     assert "Supported" in html and "Noted" in html
-    assert '<p lang="en" dir="auto">Ratify the Optional Protocol on torture prevention</p>' in html
+    assert '<p lang="en" dir="ltr">Ratify the Optional Protocol on torture prevention</p>' in html
     assert "Answered by 1 published story" in html
     assert html.count("No published story answers it yet.") == 3
 
@@ -201,7 +200,8 @@ def test_the_body_menu_offers_upr_the_treaty_bodies_and_the_mandates_present(cli
 
     assert '<option value="UPR">' in menu
     assert '<option value="CRPD">' in menu
-    assert '<option value="Special Rapporteur on the right to food">' in menu
+    # A mandate is named in English, as UHRI's export names it, and marked so.
+    assert '<option value="Special Rapporteur on the right to food" dir="ltr" lang="en">' in menu
 
 
 def test_the_target_menu_offers_every_sdg_target(client, recs):
@@ -300,7 +300,7 @@ def test_the_list_is_in_arabic_right_to_left_with_the_text_in_its_language(clien
     html = page(client.get(url))
 
     assert '<html lang="ar" dir="rtl"' in html
-    assert '<p lang="en" dir="auto">Abolish the death penalty</p>' in html
+    assert '<p lang="en" dir="ltr">Abolish the death penalty</p>' in html
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -326,18 +326,19 @@ def test_the_page_shows_everything_about_the_recommendation(client, member):
     html = page(client.get(rec.get_absolute_url()))
 
     assert html.count("<h1") == 1
-    assert "Recommendation <bdi>A/HRC/38/4, para. 116.23</bdi>" in html
-    assert '<blockquote class="recommendation-text" lang="en" dir="auto">' in html
+    assert "Recommendation <bdi><bdi>A/HRC/38/4</bdi>, para. <bdi>116.23</bdi></bdi>" in html
+    assert '<blockquote class="recommendation-text" lang="en" dir="ltr">' in html
     assert "Strengthen legal aid in rural areas" in html
     assert member.name in html and member.get_absolute_url() in html
     assert "Universal Periodic Review" in html
     assert "<bdi>A/HRC/38/4</bdi>, paragraph <bdi>116.23</bdi>" in html
-    assert '<li dir="auto">Chile</li>' in html and '<li dir="auto">Norway</li>' in html
-    assert '<li dir="auto">Persons with disabilities</li>' in html
+    # As UHRI's export names them: in English, on a page in any language.
+    assert '<li lang="en" dir="auto">Chile</li>' in html and '<li lang="en" dir="auto">Norway</li>' in html
+    assert '<li lang="en" dir="auto">Persons with disabilities</li>' in html
     assert "Supported" in html and "April 20, 2018" in html
     assert theme.label in html and "SDG 16" in html
     target = SdgTarget.objects.get(code="16.3")
-    assert f'<span lang="{target.label_language}">{html_lib.escape(target.label)}</span>' in html
+    assert f'<span lang="{target.label_language}" dir="ltr">{html_lib.escape(target.label)}</span>' in html
     assert 'href="https://uhri.ohchr.org/en/our-data-api/recommendation/abc-123"' in html
 
 

@@ -101,7 +101,8 @@ def test_only_confirmed_links_between_published_stories_are_shown(client, member
     assert '<title id="replication-title">Who inspired whom, 2019 to 2021</title>' in svg
     assert '<desc id="replication-desc">' in svg
     assert svg.count("marker-end=") == 1
-    assert "“Legal aid buses”" in svg and "“Buses of justice”" in svg
+    # Each title isolated (U+2068 ... U+2069), so its quotes stay around it in Arabic.
+    assert "“\u2068Legal aid buses\u2069”" in svg and "“\u2068Buses of justice\u2069”" in svg
     rows = re.findall(r'text-anchor="end" fill="#1b1f24">([^<]+)</text>', svg)
     assert sorted(rows) == sorted([members["weog"].name, members["african"].name])
     assert "<caption" in table and '<th scope="col">' in table and '<th scope="row">' in table

@@ -273,7 +273,16 @@ def test_the_secretariat_renames_a_theme_but_cannot_change_its_code(secretariat_
     assert "gender-equality" in form
 
     response = secretariat_client.post(
-        url, {"name": "Gender equality and the empowerment of women", "order": "2", "code": "something-else"}
+        url,
+        {
+            "name": "Gender equality and the empowerment of women",
+            "order": "2",
+            "code": "something-else",
+            "language": "en",
+            "description": "",
+            "translations-TOTAL_FORMS": "0",
+            "translations-INITIAL_FORMS": "0",
+        },
     )
 
     assert response.status_code == 302

@@ -47,6 +47,7 @@ JSON_FIELDS = {
     "sdg_targets",
     "inspired_by",
     "images",
+    "translations",
 }
 CSV_HEADER = [
     "id",
@@ -69,6 +70,7 @@ CSV_HEADER = [
     "sdg_targets",
     "recommendation_ids",
     "inspired_by_ids",
+    "translation_languages",
 ]
 CONFIRMED_AT = datetime.datetime(2024, 3, 5, 9, 30, tzinfo=datetime.UTC)
 
@@ -594,7 +596,8 @@ def test_the_stories_section_is_paged_by_story_with_every_language_and_its_alter
     assert len(urls) == 2 * len(languages)
     alternates = urls[0].findall("{http://www.w3.org/1999/xhtml}link")
     assert [(link.get("hreflang"), link.get("href").split("/stories/")[0]) for link in alternates] == [
-        (code, f"http://testserver/{code}") for code in languages
+        *((code, f"http://testserver/{code}") for code in languages),
+        ("x-default", "http://testserver"),
     ]
     assert urls[0].find("sm:lastmod", SITEMAP_NS).text == stories[0].updated_at.strftime("%Y-%m-%d")
     assert first["Last-Modified"]

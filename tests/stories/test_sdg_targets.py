@@ -135,7 +135,7 @@ def test_an_english_title_is_marked_as_english_on_a_french_page(staff_client):
 
     html = page(staff_client.get(reverse("my_stories:story_create").replace("/en/", "/fr/", 1)))
 
-    assert f'<span class="target-code">16.3</span> <span lang="en">{RULE_OF_LAW}</span>' in html
+    assert f'<span class="target-code">16.3</span> <span lang="en" dir="ltr">{RULE_OF_LAW}</span>' in html
     assert f'<span class="target-code">5.1</span> <span>{translated.titles["fr"]}</span>' in html
 
 
@@ -151,7 +151,7 @@ def test_the_story_page_links_each_target_to_the_gallery_with_its_official_title
 
     gallery = reverse("stories:story_list")
     assert f'<a href="{gallery}?target=16.3" title="{RULE_OF_LAW}">Target 16.3' in html
-    assert f'<span class="visually-hidden">: <span lang="en">{RULE_OF_LAW}</span></span>' in html
+    assert f'<span class="visually-hidden">: <span lang="en" dir="ltr">{RULE_OF_LAW}</span></span>' in html
 
 
 def test_the_gallery_filters_by_target_and_offers_targets_grouped_by_goal(client):

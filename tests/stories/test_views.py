@@ -213,7 +213,9 @@ def test_the_list_makes_as_many_queries_for_30_stories_as_for_5(
             services.story_submit(story_id=story.pk, actor=staff_user)
             services.story_request_changes(story_id=story.pk, actor=secretariat_user, comment="Add a photo.")
 
-    bound = 6  # user, mission, count, member, stories with their latest comment; one to spare
+    bound = (
+        7  # user, mission, count, member, stories with their latest comment, their translations; one spare
+    )
     add_stories(5)
     with django_assert_max_num_queries(bound):
         html = page(staff_client.get(reverse("my_stories:story_list")))
@@ -562,7 +564,7 @@ def test_the_preview_is_the_public_page_marked_and_kept_out_of_search_engines(
     preview = page(client_for(staff_user).get(reverse("my_stories:story_preview", args=[story.pk])))
 
     assert article(preview) == article(public)
-    assert "<h1>Mobile courts reach remote villages</h1>" in preview
+    assert '<h1 lang="en" dir="ltr">Mobile courts reach remote villages</h1>' in preview
     assert "Judges travel to where people live." in preview
     assert "<strong>mobile courts</strong>" in preview
     assert "<strong>Preview</strong>" in preview
@@ -576,7 +578,7 @@ def test_the_preview_of_a_draft_shows_the_text(staff_client, staff_user):
 
     html = page(staff_client.get(reverse("my_stories:story_preview", args=[story.pk])))
 
-    assert "<h1>Mobile courts reach remote villages</h1>" in html
+    assert '<h1 lang="en" dir="ltr">Mobile courts reach remote villages</h1>' in html
     assert "<strong>mobile courts</strong>" in html
     assert "<strong>Preview</strong>" in html
     assert '<meta name="robots" content="noindex' in html
@@ -606,7 +608,7 @@ def test_a_published_story_is_public(staff_user, secretariat_user):
     html = page(response)
 
     assert response.status_code == 200
-    assert "<h1>Mobile courts reach remote villages</h1>" in html
+    assert '<h1 lang="en" dir="ltr">Mobile courts reach remote villages</h1>' in html
     assert staff_user.mission.member.name in html
     assert "SDG 16: Peace, Justice and Strong Institutions" in html
     assert "<strong>mobile courts</strong>" in html
