@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import HistoryEvent
-from core.translations import ContentText, ContentTranslation, TranslatedContent, direction
+from core.translations import ContentTranslation, TranslatedContent, direction
 from stories.markdown import render_markdown
 from stories.theme_names import THEME_NAMES
 
@@ -109,17 +109,6 @@ class Theme(TranslatedContent, models.Model):
         # Untranslated (in English, say), gettext gives the catalogue's English back: the name as typed
         # wins, so a rewording in the admin shows at once.
         return self.name if translated == catalogue_name else translated
-
-    def description_in(self, language: str) -> ContentText | None:
-        """The description in this language when translated, else as written; None without one (uses
-        prefetched `translations`)."""
-        if not self.description:
-            return None
-        if language != self.language:
-            for row in self.translations.all():
-                if row.language == language and row.description:
-                    return ContentText(row.description, language, outdated=row.outdated)
-        return ContentText(self.description, self.language)
 
     def clean(self) -> None:
         super().clean()

@@ -136,9 +136,9 @@ class StoryListView(ListView):
         )
         if theme is None:
             return None
-        description = theme.description_in(get_language() or "en")
-        if description is None:
-            return None
+        # The same lookup as every translated original (core/translations.Shown): the reader's language
+        # when translated, else the original's, each marked with its language.
+        description = theme.shown_in(get_language() or "en").description
         with translation.override(theme.language):
             original_url = f"{reverse('stories:story_list')}?{self.request.GET.urlencode()}"
         return {"theme": theme, "description": description, "original_url": original_url}
